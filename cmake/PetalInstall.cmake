@@ -1,0 +1,22 @@
+# Install rules: library, public headers, CMake package (find_package(Petal) -> petal::petal), pkg-config.
+include(CMakePackageConfigHelpers)
+set(PETAL_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Petal)
+
+install(TARGETS petal EXPORT PetalTargets
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY include/petal DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/include/petal/petalconfig.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/petal)
+install(EXPORT PetalTargets NAMESPACE petal:: DESTINATION ${PETAL_CMAKE_DIR})
+
+configure_package_config_file(cmake/PetalConfig.cmake.in ${CMAKE_CURRENT_BINARY_DIR}/PetalConfig.cmake
+                              INSTALL_DESTINATION ${PETAL_CMAKE_DIR})
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/PetalConfigVersion.cmake
+                                 COMPATIBILITY SameMinorVersion)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/PetalConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/PetalConfigVersion.cmake
+              cmake/PetalDependencies.cmake
+        DESTINATION ${PETAL_CMAKE_DIR})
+
+configure_file(cmake/petal.pc.in ${CMAKE_CURRENT_BINARY_DIR}/petal.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/petal.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,24 @@
+#pragma once
+// Helpers for petal's gtest programs.
+#include <gtest/gtest.h>
+#include <petscsys.h>
+#include <cstdlib>
+#include <string>
+
+// Fails the current test (instead of aborting the process) when a PETSc call returns an error.
+#define PETAL_ASSERT_OK(call) ASSERT_EQ((call), 0) << "PETSc call failed: " #call
+
+// PETAL_EXPECT_PETSC_ERROR: runs a PETSc call that must fail, with PETSc's error printing silenced.
+#define PETAL_EXPECT_PETSC_ERROR(call)                                   \
+  do {                                                                   \
+    PetscCallAbort(PETSC_COMM_WORLD, PetscPushErrorHandler(PetscReturnErrorHandler, NULL)); \
+    PetscErrorCode petal_ierr_ = (call);                                 \
+    PetscCallAbort(PETSC_COMM_WORLD, PetscPopErrorHandler());            \
+    EXPECT_NE(petal_ierr_, 0) << "expected an error from " #call;        \
+  } while (0)
+
+inline std::string PetalEnv(const char *name, const char *fallback = "")
+{
+  const char *v = std::getenv(name);
+  return v ? v : fallback;
+}
