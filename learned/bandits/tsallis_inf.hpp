@@ -1,0 +1,96 @@
+#pragma once
+// Tsallis-INF (learners/TsallisINF.m of mkhodak/learning-to-relax) with a safeguarded normalisation, and
+// its contextual variant Tsallis-INF-CB (learners/TsallisINFCB.m): one Tsallis-INF per context bin.
+//
+// Per round (t = 1, 2, ...):  eta = 2/sqrt(t);  Lhat_i = k_i / scale;
+//   p_i = 4 / (eta (Lhat_i - x))^2  with x < min Lhat chosen so that sum p = 1;  sample i ~ p;
+//   after the cost: k_i += (cost - 1) / p_i;  scale = mean(costs so far) - 1;  t += 1.
+// Deviations from the reference (see the reference notes, "Bug in the reference Tsallis-INF normalisation"):
+//  - x is found by Newton from x0 = min Lhat - 2/eta, where sum p >= 1; the function is convex and increasing
+//    there, so the iterates decrease monotonically to the root. Stop when the step is below 1e-10 (or makes no
+//    progress in floating point); after 100 steps or on a non-finite value, bisection on the bracket
+//    [min Lhat - 2 sqrt(d)/eta, current x]. The probabilities are then renormalised to sum to one. The
+//    reference takes 20 unguarded Newton steps from x = -1, which overshoots once Lhat is in the hundreds.
+//  - The importance weight uses the renormalised probability.
+//  - scale <= 0 (all costs so far <= 1, e.g. converged warm starts with cost 0) is replaced by 1; the reference
+//    would divide by zero or flip the sign of the losses.
+//  - The mean cost is kept as a running sum and count (O(1) memory), not a vector of all costs.
+//  - k_i is clamped to [-1e300, 1e300] so that it stays finite even for absurdly small probabilities.
+#include "learned/bandits/learner.hpp"
+
+namespace petal::bandits {
+
+/* The deterministic part of one Tsallis-INF instance (no generator): shared by TsallisINF and the bins of
+ * TsallisINFCB. */
+struct TsallisCore {
+  std::vector<double> k;   // importance-weighted cumulative raw losses (cost - 1) / p, one per arm
+  std::int64_t t = 1;      // round index of the next decision (1 + number of updates)
+  double cost_sum = 0.0;   // sum of the costs charged so far
+  std::int64_t n = 0;      // number of costs charged so far
+
+  explicit TsallisCore(std::size_t num_arms = 0) : k(num_arms, 0.0) {}
+
+  double Eta() const;
+  /* mean(costs) - 1, or 1 if that is <= 0 or there are no costs yet. */
+  double Scale() const;
+  /* Fills p (resized to k.size()) with the safeguarded Tsallis-INF distribution. Returns the number of
+   * Newton steps taken (plus the bisection steps, if the fallback ran). */
+  int Distribution(std::vector<double> &p) const;
+  /* Charges cost to arm, which had been chosen with probability prob > 0. */
+  void Charge(std::size_t arm, double prob, double cost);
+};
+
+class TsallisINF final : public Learner {
+public:
+  TsallisINF(std::size_t num_arms, std::uint64_t seed);
+
+  const TsallisCore &Core() const { return core_; }
+  /* Newton (+ bisection) steps of the last normalisation. */
+  int LastNormalizationSteps() const { return last_steps_; }
+
+protected:
+  std::size_t DoChoose(double context, std::vector<double> &probs) override;
+  void DoUpdate(std::size_t arm, double cost) override;
+  void SaveImpl(StateWriter &writer) const override;
+  void LoadImpl(StateReader &reader, std::size_t num_arms) override;
+  void SummaryImpl(std::ostream &os, const std::vector<double> &arm_values) const override;
+
+private:
+  TsallisCore core_;
+  int last_steps_ = 0;
+};
+
+/* Tsallis-INF-CB: bins with centres a + (b - a) * linspace(.5/m, 1 - .5/m, m); a context goes to the nearest
+ * centre (the first on ties; contexts outside [a, b] therefore go to the end bins), and each bin runs its own
+ * Tsallis-INF (own t, k and scale). One generator for the whole learner. */
+class TsallisINFCB final : public Learner {
+public:
+  /* Throws std::invalid_argument unless bins >= 1 and a < b (both finite). */
+  TsallisINFCB(std::size_t num_arms, std::size_t bins, double a, double b, std::uint64_t seed);
+
+  bool Contextual() const override { return true; }
+  std::size_t NumBins() const { return bins_.size(); }
+  const std::vector<double> &Centres() const { return centres_; }
+  /* The bin a context belongs to. */
+  std::size_t BinOf(double context) const;
+  const TsallisCore &Bin(std::size_t i) const { return bins_.at(i); }
+  /* Bin of the last decision. */
+  std::size_t LastBin() const { return last_bin_; }
+
+protected:
+  std::size_t DoChoose(double context, std::vector<double> &probs) override;
+  void DoUpdate(std::size_t arm, double cost) override;
+  void SaveImpl(StateWriter &writer) const override;
+  void LoadImpl(StateReader &reader, std::size_t num_arms) override;
+  void SummaryImpl(std::ostream &os, const std::vector<double> &arm_values) const override;
+
+private:
+  void SetBins(std::size_t bins, double a, double b);
+
+  double a_, b_;
+  std::vector<double> centres_;
+  std::vector<TsallisCore> bins_;
+  std::size_t last_bin_ = 0;
+};
+
+} // namespace petal::bandits
