@@ -2,6 +2,17 @@
 # because the exported petal::petal target refers to PkgConfig::PETSc, Kokkos::kokkos, HDF5::HDF5, MPI.
 include(CMakeFindDependencyMacro)
 
+# petal::petal's interface needs C (PETSc, MPI::MPI_C, HDF5::HDF5) and C++ (Kokkos). FindMPI and FindHDF5 only
+# work for enabled languages, so a consumer with project(x LANGUAGES CXX) failed here with "MPI component 'C'
+# was requested, but language C is not enabled" (and FindHDF5's try_compile of a .c file). Enable what is
+# missing; like any enable_language, this needs find_package(Petal) to be called at file scope.
+get_property(_petal_langs GLOBAL PROPERTY ENABLED_LANGUAGES)
+foreach(_petal_l IN ITEMS C CXX)
+  if(NOT _petal_l IN_LIST _petal_langs)
+    enable_language(${_petal_l})
+  endif()
+endforeach()
+
 find_dependency(MPI COMPONENTS C CXX)
 
 # PETSc ships no CMake package; pkg-config is PETSc's own recommendation (share/petsc/CMakeLists.txt).

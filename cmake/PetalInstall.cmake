@@ -18,5 +18,21 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/PetalConfig.cmake ${CMAKE_CURRENT_BINA
               cmake/PetalDependencies.cmake
         DESTINATION ${PETAL_CMAKE_DIR})
 
+# petal.pc finds the install tree from its own location (${pcfiledir}); a prefix fixed at configure time
+# (CMAKE_INSTALL_PREFIX) would be wrong after `cmake --install <build> --prefix <elsewhere>`.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(PETAL_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+  set(PETAL_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}")
+else()
+  file(RELATIVE_PATH _petal_pc_up "/_p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/_p")
+  string(REGEX REPLACE "/$" "" _petal_pc_up "${_petal_pc_up}")
+  set(PETAL_PC_PREFIX "\${pcfiledir}/${_petal_pc_up}")
+  set(PETAL_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
+endif()
+if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
+  set(PETAL_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
+else()
+  set(PETAL_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
+endif()
 configure_file(cmake/petal.pc.in ${CMAKE_CURRENT_BINARY_DIR}/petal.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/petal.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
