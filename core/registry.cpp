@@ -3,6 +3,7 @@
 #include "core/registry.hpp"
 #include <petscksp.h>
 #include <petsctao.h>
+#include <petal/banditsor.h>
 
 namespace petal {
 namespace {
@@ -10,12 +11,13 @@ enum class Kind { PC, KSP, TAO };
 struct TypeEntry {
   Kind        kind;
   const char *name;
-  void       *create; // PCCreate_X / KSPCreate_X / TaoCreate_X
+  void       *create;                 // PCCreate_X / KSPCreate_X / TaoCreate_X
+  PetscErrorCode (*initialize)(void); // registers the type's log events
 };
 
-// Methods add their constructor here (and declare it in their own header).
+// Methods add their constructor here (and declare it in their own public header).
 const TypeEntry kTypes[] = {
-  {Kind::PC, nullptr, nullptr}, // placeholder so the array is never empty
+  {Kind::PC, PCBANDITSOR, (void *)PCCreate_BanditSOR, PCBanditSORInitializePackage},
 };
 } // namespace
 
@@ -23,7 +25,7 @@ PetscErrorCode RegisterAllTypes()
 {
   PetscFunctionBegin;
   for (const TypeEntry &t : kTypes) {
-    if (!t.name) continue;
+    if (t.initialize) PetscCall(t.initialize());
     switch (t.kind) {
     case Kind::PC: PetscCall(PCRegister(t.name, reinterpret_cast<PetscErrorCode (*)(PC)>(t.create))); break;
     case Kind::KSP: PetscCall(KSPRegister(t.name, reinterpret_cast<PetscErrorCode (*)(KSP)>(t.create))); break;
@@ -37,7 +39,6 @@ PetscErrorCode ViewRegisteredTypes(PetscViewer viewer)
 {
   PetscFunctionBegin;
   for (const TypeEntry &t : kTypes) {
-    if (!t.name) continue;
     const char *kind = t.kind == Kind::PC ? "PC" : t.kind == Kind::KSP ? "KSP" : "Tao";
     PetscCall(PetscViewerASCIIPrintf(viewer, "  %s %s\n", kind, t.name));
   }

@@ -23,6 +23,10 @@ inline PetscReal Kappa(Preset p, PetscReal t)
   }
 }
 
+// Range of kappa(t) over time: the context range of the bandit learners.
+inline PetscReal KappaMin(Preset p) { return p == Preset::LTR ? 0.0 : p == Preset::MMS ? 0.5 : 0.0; }
+inline PetscReal KappaMax(Preset p) { return p == Preset::LTR ? 10.0 : p == Preset::MMS ? 1.5 : 2.0; }
+
 // Disc (2-D) or ball (3-D) indicator of radius r around c.
 inline PetscReal Indicator(PetscInt dim, const PetscReal x[], const PetscReal c[], PetscReal r)
 {

@@ -6,6 +6,7 @@ static const char help[] = "petal-heat: transient diffusion u_t = kappa(t) div(a
 
 #include "heat_discretization.hpp"
 #include "heat_output.hpp"
+#include <petal/banditsor.h>
 #include <petal/json.hpp>
 #include <petal/mesh.h>
 #include <petal/petal.h>
@@ -60,20 +61,27 @@ PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s)
   PetscFunctionReturn(0);
 }
 
-// The paper's solver unless the options database says otherwise: CG + SSOR (PCSOR's default local
-// symmetric sweep is SSOR on one rank), tolerance on the true residual, warm start.
-PetscErrorCode CreateSolver(MPI_Comm comm, KSP *ksp)
+// The paper's solver unless the options database says otherwise: CG + SSOR with omega learned per step by
+// PCBANDITSOR (ChebCB, context kappa(t)), tolerance on the true residual, warm start.
+PetscErrorCode CreateSolver(MPI_Comm comm, Preset preset, KSP *ksp)
 {
   PC pc;
   PetscFunctionBegin;
   PetscCall(KSPCreate(comm, ksp));
   PetscCall(KSPSetType(*ksp, KSPCG));
   PetscCall(KSPGetPC(*ksp, &pc));
-  PetscCall(PCSetType(pc, PCSOR));
+  PetscCall(PCSetType(pc, PCBANDITSOR));
+  PetscCall(PCBanditSORSetLearner(pc, "chebcb"));
   PetscCall(KSPSetNormType(*ksp, KSP_NORM_UNPRECONDITIONED));
   PetscCall(KSPSetTolerances(*ksp, 1e-8, PETSC_DEFAULT, PETSC_DEFAULT, 10000));
   PetscCall(KSPSetInitialGuessNonzero(*ksp, PETSC_TRUE));
   PetscCall(KSPSetFromOptions(*ksp));
+  // Contextual learners see kappa(t), whose range the preset knows (unless the options say otherwise).
+  PetscBool   set;
+  const char *prefix;
+  PetscCall(PCGetOptionsPrefix(pc, &prefix));
+  PetscCall(PetscOptionsHasName(NULL, prefix, "-pc_banditsor_context_range", &set));
+  if (!set) PetscCall(PCBanditSORSetContextRange(pc, KappaMin(preset), KappaMax(preset)));
   PetscFunctionReturn(0);
 }
 
@@ -114,6 +122,7 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
   KSP                             ksp;
   Vec                             u, b, F;
   Mat                             A;
+  PC                              pc;
   PetscLogDouble                  t0, t1, tstart;
 
   PetscFunctionBegin;
@@ -130,7 +139,8 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
   PetscCall(PetscTime(&t1));
   T.assembly += t1 - t0;
   PetscCall(disc->View(PETSC_VIEWER_STDOUT_(comm)));
-  PetscCall(CreateSolver(comm, &ksp));
+  PetscCall(CreateSolver(comm, s.preset, &ksp));
+  PetscCall(KSPGetPC(ksp, &pc));
   PetscCall(disc->CreateVector(&u));
   PetscCall(PetscObjectSetName((PetscObject)u, "u"));
   PetscCall(VecDuplicate(u, &b));
@@ -158,7 +168,8 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
     PetscCall(PetscTime(&t1));
     T.assembly += t1 - t0;
     PetscCall(KSPSetOperators(ksp, A, A));
-    PetscCall(KSPSolve(ksp, b, u)); // u holds the previous step: the warm start
+    PetscCall(PCBanditSORSetContext(pc, kappa)); // the contextual learners' feature; a no-op for other PCs
+    PetscCall(KSPSolve(ksp, b, u));              // u holds the previous step: the warm start
     PetscCall(PetscTime(&t0));
     T.solve += t0 - t1;
     PetscCall(KSPGetIterationNumber(ksp, &its));

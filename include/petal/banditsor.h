@@ -1,0 +1,32 @@
+#pragma once
+/* PCBANDITSOR: SOR/SSOR whose relaxation factor omega is chosen before every KSPSolve by an online learner
+ * ("Learning to Relax", Khodak et al., ICLR 2024) and charged the solve's iteration count afterwards.
+ *
+ *   -pc_type banditsor -pc_banditsor_learner tsallis|tsallis_cb|chebcb|fixed
+ *
+ * Decisions depend only on the seed, the contexts and the (global) iteration counts, so every rank makes
+ * the same choice and a run is reproducible. See preconditioners/banditsor/README.md. */
+#include <petscpc.h>
+
+#define PCBANDITSOR "banditsor"
+
+PETSC_EXTERN PetscErrorCode PCCreate_BanditSOR(PC);
+/* Registers PCBANDITSOR's log events (called by PetalInitializePackage). */
+PETSC_EXTERN PetscErrorCode PCBanditSORInitializePackage(void);
+
+/* Context of the next solve for contextual learners (e.g. the diffusivity kappa(t) of a heat step).
+ * Rank 0's value is used on every rank. */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetContext(PC, PetscReal);
+/* Alternatively a callback, called before every solve, that returns the context. */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetContextFunction(PC, PetscErrorCode (*)(PC, PetscReal *, void *), void *);
+PETSC_EXTERN PetscErrorCode PCBanditSORSetLearner(PC, const char[]);
+PETSC_EXTERN PetscErrorCode PCBanditSORSetOmegaGrid(PC, PetscInt, const PetscReal[]);
+PETSC_EXTERN PetscErrorCode PCBanditSORSetContextRange(PC, PetscReal, PetscReal);
+PETSC_EXTERN PetscErrorCode PCBanditSORSetSeed(PC, PetscInt);
+/* The omega of the current (or last) solve. */
+PETSC_EXTERN PetscErrorCode PCBanditSORGetOmega(PC, PetscReal *);
+/* Solves charged so far and their total iteration count (including those of a loaded state). */
+PETSC_EXTERN PetscErrorCode PCBanditSORGetTotals(PC, PetscInt *, PetscInt *);
+/* Learner state to/from HDF5 (the file is written atomically); -pc_banditsor_state FILE does both. */
+PETSC_EXTERN PetscErrorCode PCBanditSORSaveState(PC, const char[]);
+PETSC_EXTERN PetscErrorCode PCBanditSORLoadState(PC, const char[]);

@@ -1,0 +1,432 @@
+// PCBANDITSOR: SOR/SSOR with a learned relaxation factor (Khodak et al., "Learning to Relax", ICLR 2024).
+//
+// The PC learns across KSPSolve calls: PCPreSolve asks the learner for omega (given the context of this
+// solve), PCApply runs SOR sweeps with it (MatSOR, or the Kokkos multicolor kernel), and PCPostSolve charges
+// the learner the solve's iteration count (the KSP's max_it if it did not converge). Structure follows
+// PCSOR (src/ksp/pc/impls/sor/sor.c).
+#include "preconditioners/banditsor/banditsor_impl.hpp"
+#include <petal/petal.h>
+#include <petscksp.h>
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+PetscLogEvent PETAL_BanditLearner = 0;
+
+namespace petal {
+namespace {
+const char *const LearnerTypes[] = {"fixed", "tsallis", "tsallis_cb", "chebcb"};
+const char *const SweepNames[]   = {"symmetric", "forward", "backward", "SORSweep", "", nullptr};
+const char *const BackendNames[] = {"petsc", "kokkos", "SORBackend", "", nullptr};
+
+PetscErrorCode CheckOmega(PC pc, PetscReal omega)
+{
+  PetscFunctionBegin;
+  PetscCheck(omega > 0 && omega < 2 && std::isfinite(omega), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: relaxation factor omega = %g is outside (0, 2), where SOR converges for SPD matrices", (double)omega);
+  PetscFunctionReturn(0);
+}
+
+MatSORType SweepFlag(SORSweep s)
+{
+  // Local sweeps: on one rank they are the global sweeps; in parallel PETSc's MatSOR only supports these
+  // (block Jacobi across ranks with SOR on each block).
+  switch (s) {
+  case SORSweep::FORWARD: return SOR_LOCAL_FORWARD_SWEEP;
+  case SORSweep::BACKWARD: return SOR_LOCAL_BACKWARD_SWEEP;
+  default: return SOR_LOCAL_SYMMETRIC_SWEEP;
+  }
+}
+} // namespace
+
+PetscErrorCode BanditSORCreateLearner(PC pc, PC_BanditSOR *sor)
+{
+  PetscFunctionBegin;
+  if (sor->learner) PetscFunctionReturn(0);
+  bandits::LearnerOptions o;
+  o.num_arms    = sor->learnerType == "fixed" ? 1 : sor->grid.size();
+  o.seed        = (std::uint64_t)sor->seed;
+  o.fixed_arm   = 0;
+  o.bins        = (std::size_t)sor->bins;
+  o.features    = (std::size_t)sor->features;
+  o.context_min = sor->contextMin;
+  o.context_max = sor->contextMax;
+  try {
+    sor->learner = bandits::CreateLearner(sor->learnerType, o);
+  } catch (const std::exception &e) {
+    SETERRQ(PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_WRONG, "PCBANDITSOR: cannot create learner %s: %s", sor->learnerType.c_str(), e.what());
+  }
+  PetscFunctionReturn(0);
+}
+
+namespace {
+PetscErrorCode ArmOmega(const PC_BanditSOR *sor, std::size_t arm, PetscReal *omega)
+{
+  *omega = sor->learnerType == "fixed" ? sor->fixedOmega : sor->grid[arm];
+  return 0;
+}
+
+PetscErrorCode PCPreSolve_BanditSOR(PC pc, KSP, Vec, Vec)
+{
+  auto          *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscReal      context = sor->context;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBegin;
+  PetscCall(BanditSORCreateLearner(pc, sor));
+  if (sor->contextFunction) PetscCall(sor->contextFunction(pc, &context, sor->contextCtx));
+  // Rank 0's context, so that every rank makes the same decision.
+  PetscCallMPI(MPI_Bcast(&context, 1, MPIU_REAL, 0, PetscObjectComm((PetscObject)pc)));
+  PetscCall(PetscLogEventBegin(PETAL_BanditLearner, pc, 0, 0, 0));
+  PetscCall(PetscTime(&t0));
+  std::size_t arm = 0;
+  try {
+    arm = sor->learner->Choose(context);
+  } catch (const std::exception &e) {
+    SETERRQ(PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_WRONG, "PCBANDITSOR: learner %s rejected context %g: %s", sor->learnerType.c_str(), (double)context, e.what());
+  }
+  PetscCall(PetscTime(&t1));
+  PetscCall(PetscLogEventEnd(PETAL_BanditLearner, pc, 0, 0, 0));
+  sor->learnerSeconds += t1 - t0;
+  PetscCall(ArmOmega(sor, arm, &sor->omega));
+  sor->lastContext = context;
+  sor->deciding    = true;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PCPostSolve_BanditSOR(PC pc, KSP ksp, Vec, Vec)
+{
+  auto              *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscInt           its, maxit;
+  KSPConvergedReason reason;
+  PetscLogDouble     t0, t1;
+
+  PetscFunctionBegin;
+  if (!sor->deciding) PetscFunctionReturn(0);
+  sor->deciding = false;
+  PetscCall(KSPGetIterationNumber(ksp, &its));
+  PetscCall(KSPGetConvergedReason(ksp, &reason));
+  PetscCall(KSPGetTolerances(ksp, NULL, NULL, NULL, &maxit));
+  // A solve that did not converge is charged the cap, as in the reference code (its cost is censored).
+  const PetscInt cost = reason < 0 ? std::max(maxit, its) : its;
+  if (reason < 0) sor->capped++;
+  PetscCall(PetscLogEventBegin(PETAL_BanditLearner, pc, 0, 0, 0));
+  PetscCall(PetscTime(&t0));
+  try {
+    sor->learner->Update((double)cost);
+  } catch (const std::exception &e) {
+    SETERRQ(PetscObjectComm((PetscObject)pc), PETSC_ERR_LIB, "PCBANDITSOR: learner update failed: %s", e.what());
+  }
+  PetscCall(PetscTime(&t1));
+  PetscCall(PetscLogEventEnd(PETAL_BanditLearner, pc, 0, 0, 0));
+  sor->learnerSeconds += t1 - t0;
+  sor->solves++;
+  sor->iterations += cost;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PCSetUp_BanditSOR(PC pc)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  PetscCall(BanditSORCreateLearner(pc, sor));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PCApply_BanditSOR(PC pc, Vec x, Vec y)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  PetscCall(CheckOmega(pc, sor->omega));
+  if (sor->backend == SORBackend::KOKKOS) SETERRQ(PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "PCBANDITSOR: the kokkos backend is not available in this build");
+  PetscCall(MatSOR(pc->pmat, x, sor->omega, (MatSORType)(SweepFlag(sor->sweep) | SOR_ZERO_INITIAL_GUESS), 0.0, sor->its, 1, y));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PCReset_BanditSOR(PC pc)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  sor->kokkos.reset();
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PCDestroy_BanditSOR(PC pc)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  // A sequence spread over several jobs keeps learning: the state goes back to the file it came from.
+  if (!sor->stateFile.empty() && sor->learner && sor->solves > 0) PetscCall(BanditSORWriteState(pc, sor, sor->stateFile.c_str()));
+  PetscCall(PCReset_BanditSOR(pc));
+  delete sor;
+  pc->data = nullptr;
+  const char *names[] = {"PCBanditSORSetContext_C", "PCBanditSORSetContextFunction_C", "PCBanditSORSetLearner_C", "PCBanditSORSetOmegaGrid_C", "PCBanditSORSetContextRange_C", "PCBanditSORSetSeed_C", "PCBanditSORGetOmega_C", "PCBanditSORGetTotals_C", "PCBanditSORSaveState_C", "PCBanditSORLoadState_C"};
+  for (const char *n : names) PetscCall(PetscObjectComposeFunction((PetscObject)pc, n, NULL));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PCView_BanditSOR(PC pc, PetscViewer viewer)
+{
+  auto     *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscBool iascii;
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
+  if (!iascii) PetscFunctionReturn(0);
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  learner %s, seed %" PetscInt_FMT ", %s sweeps (%" PetscInt_FMT " per application), backend %s\n", sor->learnerType.c_str(), sor->seed, SweepNames[(int)sor->sweep], sor->its, BackendNames[(int)sor->backend]));
+  if (sor->learnerType == "fixed") PetscCall(PetscViewerASCIIPrintf(viewer, "  omega %g\n", (double)sor->fixedOmega));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "  omega grid: %zu values on [%g, %g]\n", sor->grid.size(), sor->grid.front(), sor->grid.back()));
+  if (sor->learnerType == "tsallis_cb" || sor->learnerType == "chebcb") PetscCall(PetscViewerASCIIPrintf(viewer, "  context range [%g, %g], %s %" PetscInt_FMT ", last context %g\n", (double)sor->contextMin, (double)sor->contextMax, sor->learnerType == "chebcb" ? "features" : "bins", sor->learnerType == "chebcb" ? sor->features : sor->bins, (double)sor->lastContext));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  solves %" PetscInt_FMT ", iterations charged %" PetscInt_FMT " (mean %.2f), capped solves %" PetscInt_FMT ", current omega %g\n", sor->solves, sor->iterations, sor->solves ? (double)sor->iterations / sor->solves : 0.0, sor->capped, (double)sor->omega));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  learner time %.3g s\n", sor->learnerSeconds));
+  if (!sor->stateFile.empty()) PetscCall(PetscViewerASCIIPrintf(viewer, "  state file %s\n", sor->stateFile.c_str()));
+  if (sor->learner && sor->learnerType != "fixed") {
+    std::istringstream lines(sor->learner->Summary(sor->grid));
+    std::string        line;
+    while (std::getline(lines, line)) PetscCall(PetscViewerASCIIPrintf(viewer, "  %s\n", line.c_str()));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsObject)
+{
+  auto     *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscInt  learner, n = 64;
+  PetscReal grid[64], range[2] = {sor->contextMin, sor->contextMax}, lo = 1.0, hi = 1.95;
+  PetscInt  npoints = (PetscInt)sor->grid.size(), nrange = 2;
+  PetscBool set, setGrid, setLo, setHi, setN;
+  char      file[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscOptionsHeadBegin(PetscOptionsObject, "Bandit SOR options");
+  learner = (PetscInt)(std::find(std::begin(LearnerTypes), std::end(LearnerTypes), sor->learnerType) - std::begin(LearnerTypes));
+  PetscCall(PetscOptionsEList("-pc_banditsor_learner", "Learner that picks omega: fixed, tsallis (Tsallis-INF), tsallis_cb (binned contextual), chebcb (Chebyshev contextual)", "PCBanditSORSetLearner", LearnerTypes, 4, LearnerTypes[learner], &learner, &set));
+  if (set) PetscCall(PCBanditSORSetLearner(pc, LearnerTypes[learner]));
+  PetscCall(PetscOptionsReal("-pc_banditsor_omega", "omega of the fixed learner", "PCBanditSORSetLearner", sor->fixedOmega, &sor->fixedOmega, &set));
+  if (set) PetscCall(CheckOmega(pc, sor->fixedOmega));
+  PetscCall(PetscOptionsRealArray("-pc_banditsor_omega_grid", "Explicit list of omega values (arms)", "PCBanditSORSetOmegaGrid", grid, &n, &setGrid));
+  if (setGrid) PetscCall(PCBanditSORSetOmegaGrid(pc, n, grid));
+  PetscCall(PetscOptionsReal("-pc_banditsor_omega_min", "Smallest omega of the uniform grid", "PCBanditSORSetOmegaGrid", lo, &lo, &setLo));
+  PetscCall(PetscOptionsReal("-pc_banditsor_omega_max", "Largest omega of the uniform grid", "PCBanditSORSetOmegaGrid", hi, &hi, &setHi));
+  PetscCall(PetscOptionsInt("-pc_banditsor_omega_n", "Number of omega values of the uniform grid", "PCBanditSORSetOmegaGrid", npoints, &npoints, &setN));
+  if (!setGrid && (setLo || setHi || setN)) {
+    PetscCheck(npoints >= 1, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the omega grid must have at least one value, got -pc_banditsor_omega_n %" PetscInt_FMT, npoints);
+    std::vector<PetscReal> g(npoints);
+    for (PetscInt i = 0; i < npoints; ++i) g[i] = npoints == 1 ? lo : lo + (hi - lo) * i / (npoints - 1);
+    PetscCall(PCBanditSORSetOmegaGrid(pc, npoints, g.data()));
+  }
+  PetscCall(PetscOptionsInt("-pc_banditsor_seed", "Seed of the learner's generator (same on every rank)", "PCBanditSORSetSeed", sor->seed, &sor->seed, NULL));
+  PetscCall(PetscOptionsEnum("-pc_banditsor_sweep", "SOR sweep: symmetric (SSOR), forward or backward (local to each rank in parallel)", "", SweepNames, (PetscEnum)sor->sweep, (PetscEnum *)&sor->sweep, NULL));
+  PetscCall(PetscOptionsInt("-pc_banditsor_its", "SOR sweeps per preconditioner application", "", sor->its, &sor->its, NULL));
+  PetscCheck(sor->its >= 1, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: -pc_banditsor_its must be at least 1");
+  PetscCall(PetscOptionsEnum("-pc_banditsor_backend", "SOR kernel: petsc (MatSOR) or kokkos (multicolor Kokkos kernel)", "", BackendNames, (PetscEnum)sor->backend, (PetscEnum *)&sor->backend, NULL));
+  PetscCall(PetscOptionsReal("-pc_banditsor_context", "Context of the next solve for contextual learners", "PCBanditSORSetContext", sor->context, &sor->context, NULL));
+  PetscCall(PetscOptionsRealArray("-pc_banditsor_context_range", "Range [a,b] of the context for contextual learners", "PCBanditSORSetContextRange", range, &nrange, &set));
+  if (set) {
+    PetscCheck(nrange == 2, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_SIZ, "PCBANDITSOR: -pc_banditsor_context_range takes two values a,b");
+    PetscCall(PCBanditSORSetContextRange(pc, range[0], range[1]));
+  }
+  PetscCall(PetscOptionsInt("-pc_banditsor_bins", "Context bins of tsallis_cb", "", sor->bins, &sor->bins, NULL));
+  PetscCall(PetscOptionsInt("-pc_banditsor_features", "Chebyshev features of chebcb", "", sor->features, &sor->features, NULL));
+  PetscCall(PetscOptionsString("-pc_banditsor_state", "HDF5 file with the learner state: loaded if it exists, written when the PC is destroyed", "PCBanditSORLoadState", sor->stateFile.c_str(), file, sizeof file, &set));
+  if (set) {
+    sor->stateFile = file;
+    PetscBool exists;
+    PetscCall(PetscTestFile(file, 'r', &exists));
+    if (exists) PetscCall(PCBanditSORLoadState(pc, file));
+  }
+  PetscOptionsHeadEnd();
+  PetscFunctionReturn(0);
+}
+
+// ---- setter implementations (composed; reached through PetscTryMethod/PetscUseMethod) ----
+PetscErrorCode ResetLearnerIfUnused(PC pc, PC_BanditSOR *sor, const char *what)
+{
+  PetscFunctionBegin;
+  PetscCheck(!sor->learner || sor->learner->Rounds() == 0, PetscObjectComm((PetscObject)pc), PETSC_ERR_ORDER, "PCBANDITSOR: cannot change the %s after the learner has been charged for a solve", what);
+  sor->learner.reset();
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SetContext_BanditSOR(PC pc, PetscReal c)
+{
+  static_cast<PC_BanditSOR *>(pc->data)->context = c;
+  return 0;
+}
+PetscErrorCode SetContextFunction_BanditSOR(PC pc, PetscErrorCode (*f)(PC, PetscReal *, void *), void *ctx)
+{
+  auto *sor            = static_cast<PC_BanditSOR *>(pc->data);
+  sor->contextFunction = f;
+  sor->contextCtx      = ctx;
+  return 0;
+}
+PetscErrorCode SetLearner_BanditSOR(PC pc, const char type[])
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  PetscCheck(std::find_if(std::begin(LearnerTypes), std::end(LearnerTypes), [&](const char *t) { return !strcmp(t, type); }) != std::end(LearnerTypes), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_UNKNOWN_TYPE, "PCBANDITSOR: unknown learner %s (fixed, tsallis, tsallis_cb, chebcb)", type);
+  if (sor->learnerType == type) PetscFunctionReturn(0);
+  PetscCall(ResetLearnerIfUnused(pc, sor, "learner"));
+  sor->learnerType = type;
+  PetscFunctionReturn(0);
+}
+PetscErrorCode SetOmegaGrid_BanditSOR(PC pc, PetscInt n, const PetscReal g[])
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  PetscCheck(n >= 1, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the omega grid is empty");
+  for (PetscInt i = 0; i < n; ++i) PetscCall(CheckOmega(pc, g[i]));
+  PetscCall(ResetLearnerIfUnused(pc, sor, "omega grid"));
+  sor->grid.assign(g, g + n);
+  PetscFunctionReturn(0);
+}
+PetscErrorCode SetContextRange_BanditSOR(PC pc, PetscReal a, PetscReal b)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  PetscCheck(a < b && std::isfinite(a) && std::isfinite(b), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: context range [%g, %g] is empty", (double)a, (double)b);
+  if (a == sor->contextMin && b == sor->contextMax) PetscFunctionReturn(0);
+  PetscCall(ResetLearnerIfUnused(pc, sor, "context range"));
+  sor->contextMin = a;
+  sor->contextMax = b;
+  PetscFunctionReturn(0);
+}
+PetscErrorCode SetSeed_BanditSOR(PC pc, PetscInt seed)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  if (seed == sor->seed) PetscFunctionReturn(0);
+  PetscCall(ResetLearnerIfUnused(pc, sor, "seed"));
+  sor->seed = seed;
+  PetscFunctionReturn(0);
+}
+PetscErrorCode GetOmega_BanditSOR(PC pc, PetscReal *omega)
+{
+  *omega = static_cast<PC_BanditSOR *>(pc->data)->omega;
+  return 0;
+}
+PetscErrorCode GetTotals_BanditSOR(PC pc, PetscInt *solves, PetscInt *its)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  if (solves) *solves = sor->solves;
+  if (its) *its = sor->iterations;
+  return 0;
+}
+PetscErrorCode SaveState_BanditSOR(PC pc, const char file[])
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  PetscCall(BanditSORCreateLearner(pc, sor));
+  PetscCall(BanditSORWriteState(pc, sor, file));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode LoadState_BanditSOR(PC pc, const char file[])
+{
+  return BanditSORReadState(pc, static_cast<PC_BanditSOR *>(pc->data), file);
+}
+} // namespace
+} // namespace petal
+
+using petal::PC_BanditSOR;
+
+PetscErrorCode PCBanditSORInitializePackage(void)
+{
+  PetscFunctionBegin;
+  if (!PETAL_BanditLearner) PetscCall(PetscLogEventRegister("PetalBanditLearn", PC_CLASSID, &PETAL_BanditLearner));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PCCreate_BanditSOR(PC pc)
+{
+  PetscFunctionBegin;
+  PetscCall(PCBanditSORInitializePackage());
+  pc->data                 = new PC_BanditSOR();
+  pc->ops->apply           = petal::PCApply_BanditSOR;
+  pc->ops->setup           = petal::PCSetUp_BanditSOR;
+  pc->ops->presolve        = petal::PCPreSolve_BanditSOR;
+  pc->ops->postsolve       = petal::PCPostSolve_BanditSOR;
+  pc->ops->setfromoptions  = petal::PCSetFromOptions_BanditSOR;
+  pc->ops->view            = petal::PCView_BanditSOR;
+  pc->ops->reset           = petal::PCReset_BanditSOR;
+  pc->ops->destroy         = petal::PCDestroy_BanditSOR;
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetContext_C", petal::SetContext_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetContextFunction_C", petal::SetContextFunction_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetLearner_C", petal::SetLearner_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetOmegaGrid_C", petal::SetOmegaGrid_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetContextRange_C", petal::SetContextRange_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetSeed_C", petal::SetSeed_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetOmega_C", petal::GetOmega_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetTotals_C", petal::GetTotals_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSaveState_C", petal::SaveState_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORLoadState_C", petal::LoadState_BanditSOR));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PCBanditSORSetContext(PC pc, PetscReal c)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscTryMethod(pc, "PCBanditSORSetContext_C", (PC, PetscReal), (pc, c));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORSetContextFunction(PC pc, PetscErrorCode (*f)(PC, PetscReal *, void *), void *ctx)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscTryMethod(pc, "PCBanditSORSetContextFunction_C", (PC, PetscErrorCode(*)(PC, PetscReal *, void *), void *), (pc, f, ctx));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORSetLearner(PC pc, const char type[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscTryMethod(pc, "PCBanditSORSetLearner_C", (PC, const char[]), (pc, type));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORSetOmegaGrid(PC pc, PetscInt n, const PetscReal g[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscTryMethod(pc, "PCBanditSORSetOmegaGrid_C", (PC, PetscInt, const PetscReal[]), (pc, n, g));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORSetContextRange(PC pc, PetscReal a, PetscReal b)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscTryMethod(pc, "PCBanditSORSetContextRange_C", (PC, PetscReal, PetscReal), (pc, a, b));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORSetSeed(PC pc, PetscInt seed)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscTryMethod(pc, "PCBanditSORSetSeed_C", (PC, PetscInt), (pc, seed));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORGetOmega(PC pc, PetscReal *omega)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscUseMethod(pc, "PCBanditSORGetOmega_C", (PC, PetscReal *), (pc, omega));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORGetTotals(PC pc, PetscInt *solves, PetscInt *its)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscUseMethod(pc, "PCBanditSORGetTotals_C", (PC, PetscInt *, PetscInt *), (pc, solves, its));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORSaveState(PC pc, const char file[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscUseMethod(pc, "PCBanditSORSaveState_C", (PC, const char[]), (pc, file));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORLoadState(PC pc, const char file[])
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscUseMethod(pc, "PCBanditSORLoadState_C", (PC, const char[]), (pc, file));
+  PetscFunctionReturn(0);
+}
