@@ -4,6 +4,7 @@ static const char help[] = "petal-heat: transient diffusion u_t = kappa(t) div(a
                            "options database, warm-started), and writes HDF5 + XDMF for ParaView.\n"
                            "Without -heat_mesh it runs on the unit square/cube grid with -heat_nx intervals.\n\n";
 
+#include "heat_calibration.hpp"
 #include "heat_discretization.hpp"
 #include "heat_output.hpp"
 #include <petal/banditsor.h>
@@ -25,7 +26,7 @@ struct Settings {
   char      json[PETSC_MAX_PATH_LEN]   = "";
   Method    method                     = Method::AUTO;
   Preset    preset                     = Preset::LTR;
-  PetscInt  nx = 100, dim = 2, steps = 1000, outputInterval = 10;
+  PetscInt  nx = 100, dim = 2, steps = 1000, outputInterval = 10, calibration = -1;
   PetscReal dt    = 1e-3;
   PetscBool quiet = PETSC_FALSE;
 };
@@ -51,6 +52,7 @@ PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s)
   PetscCall(PetscOptionsInt("-heat_steps", "Number of time steps", "", s->steps, &s->steps, NULL));
   PetscCall(PetscOptionsString("-heat_output", "HDF5 output file (an .xmf file is written beside it); \"none\" for no output", "", s->output, s->output, sizeof s->output, NULL));
   PetscCall(PetscOptionsInt("-heat_output_interval", "Write every k-th step (the first and last are always written)", "", s->outputInterval, &s->outputInterval, NULL));
+  PetscCall(PetscOptionsInt("-heat_calibration_samples", "Steps on which every omega of the bandit's grid is also tried, to compare the learned omega with the best fixed one (default 10 with -pc_type banditsor, else 0)", "", s->calibration, &s->calibration, NULL));
   PetscCall(PetscOptionsBool("-heat_quiet", "Do not print a line per step", "", s->quiet, &s->quiet, NULL));
   PetscCall(PetscOptionsString("-json", "Write the run summary as JSON to this file", "", s->json, s->json, sizeof s->json, NULL));
   PetscOptionsEnd();
@@ -85,7 +87,7 @@ PetscErrorCode CreateSolver(MPI_Comm comm, Preset preset, KSP *ksp)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const Discretization &disc, KSP ksp, const Totals &T, const std::string &xmf)
+PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const Discretization &disc, KSP ksp, const Totals &T, const Calibration &cal, const std::string &xmf)
 {
   KSPType     kt;
   PCType      pt;
@@ -105,6 +107,18 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const Discretization 
   j.Value("solve_time_s", T.solve).Value("assembly_time_s", T.assembly).Value("output_time_s", T.output).Value("total_time_s", T.total);
   if (T.error >= 0) j.Value("error_l2", (double)T.error);
   j.Value("output_h5", s.output).Value("output_xdmf", xmf);
+  if (cal.samples > 0) {
+    const PetscInt best = cal.BestIndex();
+    j.BeginObject("calibration").Value("samples", (long long)cal.samples).Value("seconds", cal.seconds);
+    j.Value("best_fixed_omega", (double)cal.grid[best]).Value("best_fixed_iterations", (long long)cal.iterations[best]);
+    j.Value("learned_iterations", (long long)cal.LearnedIterations());
+    j.Value("estimated_best_fixed_total", (double)cal.iterations[best] * s.steps / cal.samples);
+    j.BeginArray("omega");
+    for (PetscReal w : cal.grid) j.Value((double)w);
+    j.EndArray().BeginArray("iterations");
+    for (PetscInt v : cal.iterations) j.Value((double)v);
+    j.EndArray().EndObject();
+  }
   j.BeginArray("iterations");
   for (PetscInt v : T.its) j.Value((double)v);
   j.EndArray().BeginArray("kappa");
@@ -143,6 +157,18 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
   PetscCall(KSPGetPC(ksp, &pc));
   PetscCall(disc->CreateVector(&u));
   PetscCall(PetscObjectSetName((PetscObject)u, "u"));
+  Calibration calibration;
+  {
+    PetscBool isBandit;
+    PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCBANDITSOR, &isBandit));
+    if (s.calibration < 0) s.calibration = isBandit ? 10 : 0;
+    if (isBandit && s.calibration > 0) {
+      PetscInt         n;
+      const PetscReal *g;
+      PetscCall(PCBanditSORGetOmegaGrid(pc, &n, &g));
+      PetscCall(calibration.Setup(ksp, std::vector<PetscReal>(g, g + n), s.calibration, s.steps));
+    }
+  }
   PetscCall(VecDuplicate(u, &b));
   PetscCall(VecDuplicate(u, &F));
   PetscCall(disc->Initial(u));
@@ -168,6 +194,7 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
     PetscCall(PetscTime(&t1));
     T.assembly += t1 - t0;
     PetscCall(KSPSetOperators(ksp, A, A));
+    if (calibration.IsSample(n)) PetscCall(calibration.Run(A, b, u));
     PetscCall(PCBanditSORSetContext(pc, kappa)); // the contextual learners' feature; a no-op for other PCs
     PetscCall(KSPSolve(ksp, b, u));              // u holds the previous step: the warm start
     PetscCall(PetscTime(&t0));
@@ -177,6 +204,7 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
     PetscCall(KSPGetResidualNorm(ksp, &rnorm));
     PetscCheck(reason >= 0, comm, PETSC_ERR_NOT_CONVERGED, "petal-heat: the linear solve of step %" PetscInt_FMT " (t = %g, kappa = %g) did not converge: %s after %" PetscInt_FMT " iterations", n + 1, (double)(t + s.dt), (double)kappa, KSPConvergedReasons[reason], its);
     T.iterations += its;
+    if (calibration.IsSample(n)) calibration.RecordLearned(its);
     T.its.push_back(its);
     T.kappa.push_back(kappa);
     if (!s.quiet) PetscCall(PetscPrintf(comm, "step %5" PetscInt_FMT "  t %.4f  kappa %7.4f  its %4" PetscInt_FMT "  residual %.3e  %s\n", n + 1, (double)(t + s.dt), (double)kappa, its, (double)rnorm, KSPConvergedReasons[reason]));
@@ -198,9 +226,10 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
 
   PetscCall(PetscPrintf(comm, "petal-heat summary: %" PetscInt_FMT " steps, %" PetscInt_FMT " unknowns, %" PetscInt_FMT " KSP iterations (%.2f per step)\n", s.steps, disc->ndofs, T.iterations, s.steps ? (double)T.iterations / s.steps : 0.0));
   PetscCall(PetscPrintf(comm, "  solve time %.3f s, assembly %.3f s, output %.3f s, total %.3f s\n", T.solve, T.assembly, T.output, T.total));
+  PetscCall(calibration.Report(comm, s.steps, T.iterations));
   if (T.error >= 0) PetscCall(PetscPrintf(comm, "  L2 error against the manufactured solution at t = %g: %.6e\n", (double)(s.steps * s.dt), (double)T.error));
   if (s.output[0]) PetscCall(PetscPrintf(comm, "  wrote %s and %s\n", s.output, writer->XdmfName().c_str()));
-  if (s.json[0]) PetscCall(WriteJson(comm, s, *disc, ksp, T, s.output[0] ? writer->XdmfName() : ""));
+  if (s.json[0]) PetscCall(WriteJson(comm, s, *disc, ksp, T, calibration, s.output[0] ? writer->XdmfName() : ""));
 
   PetscCall(VecDestroy(&u));
   PetscCall(VecDestroy(&b));

@@ -23,6 +23,8 @@ PETSC_EXTERN PetscErrorCode PCBanditSORSetLearner(PC, const char[]);
 PETSC_EXTERN PetscErrorCode PCBanditSORSetOmegaGrid(PC, PetscInt, const PetscReal[]);
 PETSC_EXTERN PetscErrorCode PCBanditSORSetContextRange(PC, PetscReal, PetscReal);
 PETSC_EXTERN PetscErrorCode PCBanditSORSetSeed(PC, PetscInt);
+/* The arms: n omega values (an internal array, valid while the PC lives and its grid is unchanged). */
+PETSC_EXTERN PetscErrorCode PCBanditSORGetOmegaGrid(PC, PetscInt *, const PetscReal **);
 /* The omega of the current (or last) solve. */
 PETSC_EXTERN PetscErrorCode PCBanditSORGetOmega(PC, PetscReal *);
 /* Solves charged so far and their total iteration count (including those of a loaded state). */

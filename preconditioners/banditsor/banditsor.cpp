@@ -159,7 +159,7 @@ PetscErrorCode PCDestroy_BanditSOR(PC pc)
   PetscCall(PCReset_BanditSOR(pc));
   delete sor;
   pc->data = nullptr;
-  const char *names[] = {"PCBanditSORSetContext_C", "PCBanditSORSetContextFunction_C", "PCBanditSORSetLearner_C", "PCBanditSORSetOmegaGrid_C", "PCBanditSORSetContextRange_C", "PCBanditSORSetSeed_C", "PCBanditSORGetOmega_C", "PCBanditSORGetTotals_C", "PCBanditSORSaveState_C", "PCBanditSORLoadState_C"};
+  const char *names[] = {"PCBanditSORSetContext_C", "PCBanditSORSetContextFunction_C", "PCBanditSORSetLearner_C", "PCBanditSORSetOmegaGrid_C", "PCBanditSORSetContextRange_C", "PCBanditSORSetSeed_C", "PCBanditSORGetOmega_C", "PCBanditSORGetOmegaGrid_C", "PCBanditSORGetTotals_C", "PCBanditSORSaveState_C", "PCBanditSORLoadState_C"};
   for (const char *n : names) PetscCall(PetscObjectComposeFunction((PetscObject)pc, n, NULL));
   PetscFunctionReturn(0);
 }
@@ -298,6 +298,18 @@ PetscErrorCode SetSeed_BanditSOR(PC pc, PetscInt seed)
   sor->seed = seed;
   PetscFunctionReturn(0);
 }
+PetscErrorCode GetOmegaGrid_BanditSOR(PC pc, PetscInt *n, const PetscReal **grid)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  if (sor->learnerType == "fixed") {
+    *n    = 1;
+    *grid = &sor->fixedOmega;
+  } else {
+    *n    = (PetscInt)sor->grid.size();
+    *grid = sor->grid.data();
+  }
+  return 0;
+}
 PetscErrorCode GetOmega_BanditSOR(PC pc, PetscReal *omega)
 {
   *omega = static_cast<PC_BanditSOR *>(pc->data)->omega;
@@ -355,6 +367,7 @@ PetscErrorCode PCCreate_BanditSOR(PC pc)
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetSeed_C", petal::SetSeed_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetOmega_C", petal::GetOmega_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetTotals_C", petal::GetTotals_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetOmegaGrid_C", petal::GetOmegaGrid_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSaveState_C", petal::SaveState_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORLoadState_C", petal::LoadState_BanditSOR));
   PetscFunctionReturn(0);
@@ -407,6 +420,13 @@ PetscErrorCode PCBanditSORGetOmega(PC pc, PetscReal *omega)
   PetscFunctionBegin;
   PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
   PetscUseMethod(pc, "PCBanditSORGetOmega_C", (PC, PetscReal *), (pc, omega));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORGetOmegaGrid(PC pc, PetscInt *n, const PetscReal **grid)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscUseMethod(pc, "PCBanditSORGetOmegaGrid_C", (PC, PetscInt *, const PetscReal **), (pc, n, grid));
   PetscFunctionReturn(0);
 }
 PetscErrorCode PCBanditSORGetTotals(PC pc, PetscInt *solves, PetscInt *its)
