@@ -202,7 +202,9 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
     PetscCall(KSPGetIterationNumber(ksp, &its));
     PetscCall(KSPGetConvergedReason(ksp, &reason));
     PetscCall(KSPGetResidualNorm(ksp, &rnorm));
-    PetscCheck(reason >= 0, comm, PETSC_ERR_NOT_CONVERGED, "petal-heat: the linear solve of step %" PetscInt_FMT " (t = %g, kappa = %g) did not converge: %s after %" PetscInt_FMT " iterations", n + 1, (double)(t + s.dt), (double)kappa, KSPConvergedReasons[reason], its);
+    // PETSC_COMM_SELF: every rank knows the reason, so every rank returns at once and cleans up collectively
+    // (an error on comm makes PETSc park ranks > 0 in its error handler while rank 0 closes the output).
+    PetscCheck(reason >= 0, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "petal-heat: the linear solve of step %" PetscInt_FMT " (t = %g, kappa = %g) did not converge: %s after %" PetscInt_FMT " iterations", n + 1, (double)(t + s.dt), (double)kappa, KSPConvergedReasons[reason], its);
     T.iterations += its;
     if (calibration.IsSample(n)) calibration.RecordLearned(its);
     T.its.push_back(its);
