@@ -18,6 +18,7 @@ namespace {
 const char *const LearnerTypes[] = {"fixed", "tsallis", "tsallis_cb", "chebcb"};
 const char *const SweepNames[]   = {"symmetric", "forward", "backward", "SORSweep", "", nullptr};
 const char *const BackendNames[] = {"petsc", "kokkos", "SORBackend", "", nullptr};
+const char *const ColoringNames[] = {"greedy", "kokkoskernels", "level", "SORColoring", "", nullptr};
 
 PetscErrorCode CheckOmega(PC pc, PetscReal omega)
 {
@@ -129,6 +130,13 @@ PetscErrorCode PCSetUp_BanditSOR(PC pc)
   auto *sor = static_cast<PC_BanditSOR *>(pc->data);
   PetscFunctionBegin;
   PetscCall(BanditSORCreateLearner(pc, sor));
+  if (sor->backend == SORBackend::KOKKOS) {
+    // The coloring is kept while the nonzero pattern is (e.g. A_t of a time loop); values are re-copied.
+    if (!sor->kokkos || !sor->kokkos->IsCreated() || pc->flag != SAME_NONZERO_PATTERN || sor->kokkos->Coloring() != sor->coloring) {
+      sor->kokkos = std::make_unique<KokkosSOR>();
+      PetscCall(sor->kokkos->Create(pc->pmat, sor->coloring));
+    } else PetscCall(sor->kokkos->UpdateValues(pc->pmat));
+  } else sor->kokkos.reset();
   PetscFunctionReturn(0);
 }
 
@@ -137,7 +145,10 @@ PetscErrorCode PCApply_BanditSOR(PC pc, Vec x, Vec y)
   auto *sor = static_cast<PC_BanditSOR *>(pc->data);
   PetscFunctionBegin;
   PetscCall(CheckOmega(pc, sor->omega));
-  if (sor->backend == SORBackend::KOKKOS) SETERRQ(PetscObjectComm((PetscObject)pc), PETSC_ERR_SUP, "PCBANDITSOR: the kokkos backend is not available in this build");
+  if (sor->backend == SORBackend::KOKKOS) {
+    PetscCall(sor->kokkos->Apply(sor->omega, static_cast<sor::Sweep>(sor->sweep), sor->its, x, y));
+    PetscFunctionReturn(0);
+  }
   PetscCall(MatSOR(pc->pmat, x, sor->omega, (MatSORType)(SweepFlag(sor->sweep) | SOR_ZERO_INITIAL_GUESS), 0.0, sor->its, 1, y));
   PetscFunctionReturn(0);
 }
@@ -172,6 +183,14 @@ PetscErrorCode PCView_BanditSOR(PC pc, PetscViewer viewer)
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &iascii));
   if (!iascii) PetscFunctionReturn(0);
   PetscCall(PetscViewerASCIIPrintf(viewer, "  learner %s, seed %" PetscInt_FMT ", %s sweeps (%" PetscInt_FMT " per application), backend %s\n", sor->learnerType.c_str(), sor->seed, SweepNames[(int)sor->sweep], sor->its, BackendNames[(int)sor->backend]));
+  if (sor->backend == SORBackend::KOKKOS) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  Kokkos execution space %s, row order %s\n", PetalKokkosExecutionSpaceName(), ColoringNames[(int)sor->coloring]));
+    if (sor->kokkos && sor->kokkos->IsCreated()) {
+      PetscCall(PetscViewerASCIIPushTab(viewer));
+      PetscCall(sor->kokkos->View(viewer));
+      PetscCall(PetscViewerASCIIPopTab(viewer));
+    }
+  }
   if (sor->learnerType == "fixed") PetscCall(PetscViewerASCIIPrintf(viewer, "  omega %g\n", (double)sor->fixedOmega));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "  omega grid: %zu values on [%g, %g]\n", sor->grid.size(), sor->grid.front(), sor->grid.back()));
   if (sor->learnerType == "tsallis_cb" || sor->learnerType == "chebcb") PetscCall(PetscViewerASCIIPrintf(viewer, "  context range [%g, %g], %s %" PetscInt_FMT ", last context %g\n", (double)sor->contextMin, (double)sor->contextMax, sor->learnerType == "chebcb" ? "features" : "bins", sor->learnerType == "chebcb" ? sor->features : sor->bins, (double)sor->lastContext));
@@ -218,6 +237,7 @@ PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsO
   PetscCall(PetscOptionsInt("-pc_banditsor_its", "SOR sweeps per preconditioner application", "", sor->its, &sor->its, NULL));
   PetscCheck(sor->its >= 1, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: -pc_banditsor_its must be at least 1");
   PetscCall(PetscOptionsEnum("-pc_banditsor_backend", "SOR kernel: petsc (MatSOR) or kokkos (multicolor Kokkos kernel)", "", BackendNames, (PetscEnum)sor->backend, (PetscEnum *)&sor->backend, NULL));
+  PetscCall(PetscOptionsEnum("-pc_banditsor_kokkos_coloring", "Row order of the kokkos backend: level (natural-order SOR, same as MatSOR), greedy (multicolor: red-black on 5-point stencils, most parallel, weaker SSOR), kokkoskernels", "", ColoringNames, (PetscEnum)sor->coloring, (PetscEnum *)&sor->coloring, NULL));
   PetscCall(PetscOptionsReal("-pc_banditsor_context", "Context of the next solve for contextual learners", "PCBanditSORSetContext", sor->context, &sor->context, NULL));
   PetscCall(PetscOptionsRealArray("-pc_banditsor_context_range", "Range [a,b] of the context for contextual learners", "PCBanditSORSetContextRange", range, &nrange, &set));
   if (set) {

@@ -3,12 +3,12 @@
 #include <petal/banditsor.h>
 #include <petsc/private/pcimpl.h>
 #include "learned/bandits/learner.hpp"
+#include "preconditioners/banditsor/sor_kokkos.hpp"
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace petal {
-class KokkosSOR;
 
 enum class SORBackend : int { PETSC = 0, KOKKOS = 1 };
 enum class SORSweep : int { SYMMETRIC = 0, FORWARD = 1, BACKWARD = 2 };
@@ -23,6 +23,7 @@ struct PC_BanditSOR {
   PetscReal           contextMin = 0.0, contextMax = 1.0;
   SORSweep            sweep      = SORSweep::SYMMETRIC;
   SORBackend          backend    = SORBackend::PETSC;
+  SORColoring         coloring   = SORColoring::LEVEL; // natural-order SOR: the same operator as MatSOR
   PetscInt            its        = 1;
   std::string         stateFile;
 
@@ -39,7 +40,7 @@ struct PC_BanditSOR {
   PetscReal                         lastContext = 0.0;
   PetscLogDouble                    learnerSeconds = 0;
 
-  std::shared_ptr<KokkosSOR> kokkos; // shared_ptr: KokkosSOR is incomplete here
+  std::unique_ptr<KokkosSOR> kokkos;
 };
 
 // Creates the learner from the settings (or keeps the one restored from a state file).
