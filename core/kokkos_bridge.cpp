@@ -193,6 +193,14 @@ PetscErrorCode KokkosAIJ::UpdateGhosts(Vec x, ConstVectorView *x_ghost)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode KokkosAIJ::RestoreGhosts(ConstVectorView *x_ghost)
+{
+  PetscFunctionBegin;
+  if (scatter_) PetscCall(VecRestoreKokkosViewRead(ghost_, x_ghost));
+  *x_ghost = ConstVectorView();
+  PetscFunctionReturn(0);
+}
+
 void KokkosAIJ::Apply(ConstVectorView x_owned, ConstVectorView x_ghost, VectorView y) const
 {
   KokkosSparse::spmv("N", PetscScalar(1), diag, x_owned, PetscScalar(0), y);
@@ -215,7 +223,7 @@ PetscErrorCode KokkosAIJ::Mult(Vec x, Vec y)
   PetscCall(PetscLogEventEnd(PETAL_BridgeSpMV, 0, 0, 0, 0));
   PetscCall(VecRestoreKokkosViewWrite(y, &yv));
   PetscCall(VecRestoreKokkosViewRead(x, &xv));
-  if (scatter_) PetscCall(VecRestoreKokkosViewRead(ghost_, &gv));
+  PetscCall(RestoreGhosts(&gv));
   PetscFunctionReturn(0);
 }
 } // namespace petal

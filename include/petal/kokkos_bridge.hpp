@@ -50,8 +50,10 @@ public:
   PetscErrorCode Mult(Vec x, Vec y);
   // y_owned = diag * x_owned + offdiag * x_ghost, all views in MemSpace (the kernel behind Mult).
   void Apply(ConstVectorView x_owned, ConstVectorView x_ghost, VectorView y) const;
-  // Fills the ghost values of x (global Vec) into ghost_ (also returned as a view in MemSpace).
+  // Fills the ghost values of x (global Vec) into the ghost buffer and returns them as a view in MemSpace
+  // (empty for SeqAIJ). Pair with RestoreGhosts once the view is no longer used.
   PetscErrorCode UpdateGhosts(Vec x, ConstVectorView *x_ghost);
+  PetscErrorCode RestoreGhosts(ConstVectorView *x_ghost);
 
   CrsMatrix diag, offdiag;
   PetscInt  nghost = 0;

@@ -257,6 +257,7 @@ PetscErrorCode KokkosSOR::Apply(PetscReal omega, sor::Sweep sweep, PetscInt its,
         rhs = rhs_;
         flops += 2.0 * B.nnz();
       }
+      PetscCall(aij_->RestoreGhosts(&g));
     }
     VectorView xv;
     PetscCall(VecGetKokkosViewWrite(x, &xv, outer == 0)); // x = 0 is never read: no copy in
