@@ -205,6 +205,8 @@ PetscErrorCode PCView_BanditSOR(PC pc, PetscViewer viewer)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode ResetLearnerIfUnused(PC pc, PC_BanditSOR *sor, const char *what);
+
 PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsObject)
 {
   auto     *sor = static_cast<PC_BanditSOR *>(pc->data);
@@ -223,6 +225,8 @@ PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsO
   if (set) PetscCall(CheckOmega(pc, sor->fixedOmega));
   PetscCall(PetscOptionsRealArray("-pc_banditsor_omega_grid", "Explicit list of omega values (arms)", "PCBanditSORSetOmegaGrid", grid, &n, &setGrid));
   if (setGrid) PetscCall(PCBanditSORSetOmegaGrid(pc, n, grid));
+  lo = sor->grid.front();
+  hi = sor->grid.back();
   PetscCall(PetscOptionsReal("-pc_banditsor_omega_min", "Smallest omega of the uniform grid", "PCBanditSORSetOmegaGrid", lo, &lo, &setLo));
   PetscCall(PetscOptionsReal("-pc_banditsor_omega_max", "Largest omega of the uniform grid", "PCBanditSORSetOmegaGrid", hi, &hi, &setHi));
   PetscCall(PetscOptionsInt("-pc_banditsor_omega_n", "Number of omega values of the uniform grid", "PCBanditSORSetOmegaGrid", npoints, &npoints, &setN));
@@ -232,7 +236,9 @@ PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsO
     for (PetscInt i = 0; i < npoints; ++i) g[i] = npoints == 1 ? lo : lo + (hi - lo) * i / (npoints - 1);
     PetscCall(PCBanditSORSetOmegaGrid(pc, npoints, g.data()));
   }
-  PetscCall(PetscOptionsInt("-pc_banditsor_seed", "Seed of the learner's generator (same on every rank)", "PCBanditSORSetSeed", sor->seed, &sor->seed, NULL));
+  PetscInt seed = sor->seed, bins = sor->bins, features = sor->features;
+  PetscCall(PetscOptionsInt("-pc_banditsor_seed", "Seed of the learner's generator (same on every rank)", "PCBanditSORSetSeed", seed, &seed, &set));
+  if (set) PetscCall(PCBanditSORSetSeed(pc, seed));
   PetscCall(PetscOptionsEnum("-pc_banditsor_sweep", "SOR sweep: symmetric (SSOR), forward or backward (local to each rank in parallel)", "", SweepNames, (PetscEnum)sor->sweep, (PetscEnum *)&sor->sweep, NULL));
   PetscCall(PetscOptionsInt("-pc_banditsor_its", "SOR sweeps per preconditioner application", "", sor->its, &sor->its, NULL));
   PetscCheck(sor->its >= 1, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: -pc_banditsor_its must be at least 1");
@@ -244,8 +250,14 @@ PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsO
     PetscCheck(nrange == 2, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_SIZ, "PCBANDITSOR: -pc_banditsor_context_range takes two values a,b");
     PetscCall(PCBanditSORSetContextRange(pc, range[0], range[1]));
   }
-  PetscCall(PetscOptionsInt("-pc_banditsor_bins", "Context bins of tsallis_cb", "", sor->bins, &sor->bins, NULL));
-  PetscCall(PetscOptionsInt("-pc_banditsor_features", "Chebyshev features of chebcb", "", sor->features, &sor->features, NULL));
+  PetscCall(PetscOptionsInt("-pc_banditsor_bins", "Context bins of tsallis_cb", "", bins, &bins, NULL));
+  PetscCall(PetscOptionsInt("-pc_banditsor_features", "Chebyshev features of chebcb", "", features, &features, NULL));
+  PetscCheck(bins >= 1 && features >= 1, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: -pc_banditsor_bins and -pc_banditsor_features must be positive");
+  if (bins != sor->bins || features != sor->features) {
+    PetscCall(ResetLearnerIfUnused(pc, sor, "bins/features"));
+    sor->bins     = bins;
+    sor->features = features;
+  }
   PetscCall(PetscOptionsString("-pc_banditsor_state", "HDF5 file with the learner state: loaded if it exists, written when the PC is destroyed", "PCBanditSORLoadState", sor->stateFile.c_str(), file, sizeof file, &set));
   if (set) {
     sor->stateFile = file;
@@ -294,7 +306,9 @@ PetscErrorCode SetOmegaGrid_BanditSOR(PC pc, PetscInt n, const PetscReal g[])
   PetscFunctionBegin;
   PetscCheck(n >= 1, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the omega grid is empty");
   for (PetscInt i = 0; i < n; ++i) PetscCall(CheckOmega(pc, g[i]));
-  PetscCall(ResetLearnerIfUnused(pc, sor, "omega grid"));
+  // The same grid up to rounding (a linspace computed another way) is no change for the learner.
+  const bool same = sor->grid.size() == (size_t)n && std::equal(g, g + n, sor->grid.begin(), [](double a, double b) { return std::abs(a - b) <= 1e-12; });
+  if (!same) PetscCall(ResetLearnerIfUnused(pc, sor, "omega grid"));
   sor->grid.assign(g, g + n);
   PetscFunctionReturn(0);
 }

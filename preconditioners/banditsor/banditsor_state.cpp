@@ -5,7 +5,7 @@
 //   /learner/type   uint8[]  learner type name      /learner/rng    uint8[]  generator state (text)
 //   /learner/reals  float64[]                       /learner/ints   int64[]  (private to the learner type)
 //   /pc/omega_grid  float64[]                       /pc/totals      int64[3] solves, iterations, capped
-//   /pc/settings    float64[2] fixed omega, seed
+//   /pc/settings    float64[6] fixed omega, seed, context min, context max, bins, features
 #include "preconditioners/banditsor/banditsor_impl.hpp"
 #include <petal/io.h>
 #include <hdf5.h>
@@ -92,7 +92,7 @@ const char *ReadRecord(const char *file, StateRecord &r)
   if (!Read(f, "petal_format", H5T_NATIVE_UINT8, format) || String(format) != "petal-banditsor-state") err = "it is not a petal bandit-SOR state (no /petal_format \"petal-banditsor-state\")";
   else if (!Read(f, "petal_format_version", H5T_NATIVE_INT64, version) || version.size() != 1 || version[0] != kVersion) err = "it has an unsupported petal_format_version";
   else if (!Read(f, "learner/type", H5T_NATIVE_UINT8, type) || !Read(f, "learner/rng", H5T_NATIVE_UINT8, rng) || !Read(f, "learner/reals", H5T_NATIVE_DOUBLE, r.learner.reals) || !Read(f, "learner/ints", H5T_NATIVE_INT64, r.learner.ints)) err = "the /learner group is missing or incomplete";
-  else if (!Read(f, "pc/omega_grid", H5T_NATIVE_DOUBLE, r.grid) || !Read(f, "pc/totals", H5T_NATIVE_INT64, r.totals) || r.totals.size() != 3 || !Read(f, "pc/settings", H5T_NATIVE_DOUBLE, r.settings) || r.settings.size() != 2 || r.grid.empty()) err = "the /pc group is missing or malformed";
+  else if (!Read(f, "pc/omega_grid", H5T_NATIVE_DOUBLE, r.grid) || !Read(f, "pc/totals", H5T_NATIVE_INT64, r.totals) || r.totals.size() != 3 || !Read(f, "pc/settings", H5T_NATIVE_DOUBLE, r.settings) || r.settings.size() != 6 || r.grid.empty()) err = "the /pc group is missing or malformed";
   r.learner.type = String(type);
   r.learner.rng  = String(rng);
   H5Fclose(f);
@@ -140,7 +140,7 @@ PetscErrorCode BanditSORWriteState(PC pc, PC_BanditSOR *sor, const char *filenam
     sor->learner->Save(r.learner);
     r.grid     = sor->grid;
     r.totals   = {sor->solves, sor->iterations, sor->capped};
-    r.settings = {sor->fixedOmega, (double)sor->seed};
+    r.settings = {sor->fixedOmega, (double)sor->seed, sor->contextMin, sor->contextMax, (double)sor->bins, (double)sor->features};
     why        = WriteRecord(tmp, r);
     failed     = why != nullptr;
   }
@@ -186,6 +186,10 @@ PetscErrorCode BanditSORReadState(PC pc, PC_BanditSOR *sor, const char *filename
   sor->capped      = (PetscInt)r.totals[2];
   sor->fixedOmega  = r.settings[0];
   sor->seed        = (PetscInt)r.settings[1];
+  sor->contextMin  = r.settings[2];
+  sor->contextMax  = r.settings[3];
+  sor->bins        = (PetscInt)r.settings[4];
+  sor->features    = (PetscInt)r.settings[5];
   PetscFunctionReturn(0);
 }
 } // namespace petal

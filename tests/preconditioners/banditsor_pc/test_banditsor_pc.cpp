@@ -1,0 +1,534 @@
+// PCBANDITSOR at the PC level, on 1 and 2 ranks:
+//  - with a fixed omega it is PCSOR: CG + SSOR and Richardson + forward SOR give PCSOR's iteration counts and
+//    bit-identical solutions (Richardson with a wrapper convergence test, so that PCSOR does not take the
+//    Richardson fast path, which ignores the tolerances);
+//  - the learner state saved after T solves and loaded into a new PC continues the sequence bit for bit
+//    (PCBanditSORSaveState/LoadState and -pc_banditsor_state);
+//  - decisions are deterministic and identical on every rank (rank 0's context is used);
+//  - bad options and unreadable state files fail with clear PETSc errors.
+#include <gtest/gtest.h>
+#include <petal/banditsor.h>
+#include <petscksp.h>
+#include <hdf5.h>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace {
+
+MPI_Comm Comm() { return PETSC_COMM_WORLD; }
+int      Size()
+{
+  int s;
+  MPI_Comm_size(Comm(), &s);
+  return s;
+}
+int Rank()
+{
+  int r;
+  MPI_Comm_rank(Comm(), &r);
+  return r;
+}
+
+// Unscaled 5-point Laplacian of an m x m grid (Dirichlet), distributed by rows.
+Mat Laplacian(PetscInt m)
+{
+  Mat      A;
+  PetscInt rs, re, n = m * m;
+  EXPECT_EQ(MatCreateAIJ(Comm(), PETSC_DECIDE, PETSC_DECIDE, n, n, 5, NULL, 2, NULL, &A), 0);
+  EXPECT_EQ(MatGetOwnershipRange(A, &rs, &re), 0);
+  for (PetscInt i = rs; i < re; ++i) {
+    const PetscInt ix = i % m, iy = i / m;
+    PetscInt       cols[5], nc = 0;
+    PetscScalar    v[5];
+    if (iy > 0) cols[nc] = i - m, v[nc++] = -1;
+    if (ix > 0) cols[nc] = i - 1, v[nc++] = -1;
+    cols[nc] = i, v[nc++] = 4;
+    if (ix < m - 1) cols[nc] = i + 1, v[nc++] = -1;
+    if (iy < m - 1) cols[nc] = i + m, v[nc++] = -1;
+    EXPECT_EQ(MatSetValues(A, 1, &i, nc, cols, v, INSERT_VALUES), 0);
+  }
+  EXPECT_EQ(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY), 0);
+  EXPECT_EQ(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY), 0);
+  return A;
+}
+
+// Instance t of a sequence: A_t = L + c_t I, b_t a deterministic function of the global index (same on any
+// number of ranks), context c_t.
+struct Sequence {
+  Mat L = nullptr, A = nullptr;
+  Vec b = nullptr;
+  explicit Sequence(PetscInt m)
+  {
+    L = Laplacian(m);
+    EXPECT_EQ(MatDuplicate(L, MAT_COPY_VALUES, &A), 0);
+    EXPECT_EQ(MatCreateVecs(L, NULL, &b), 0);
+  }
+  ~Sequence()
+  {
+    MatDestroy(&L);
+    MatDestroy(&A);
+    VecDestroy(&b);
+  }
+  static double Context(int t) { return -0.1 + 0.5 * std::fabs(std::sin(1.7 * t + 0.3)); }
+  void          Set(int t)
+  {
+    PetscInt     rs, re;
+    PetscScalar *a;
+    EXPECT_EQ(MatCopy(L, A, SAME_NONZERO_PATTERN), 0);
+    EXPECT_EQ(MatShift(A, Context(t)), 0);
+    EXPECT_EQ(VecGetOwnershipRange(b, &rs, &re), 0);
+    EXPECT_EQ(VecGetArray(b, &a), 0);
+    for (PetscInt i = rs; i < re; ++i) a[i - rs] = std::sin(0.37 * i + 1.3 * t) + 0.1 * std::cos(0.11 * i * t);
+    EXPECT_EQ(VecRestoreArray(b, &a), 0);
+  }
+};
+
+// Richardson with KSPConvergedDefault behind a wrapper: PETSc only takes PCSOR's Richardson fast path (max_it
+// sweeps, tolerances ignored) when the convergence test is KSPConvergedDefault itself.
+PetscErrorCode WrappedDefault(KSP ksp, PetscInt it, PetscReal rnorm, KSPConvergedReason *reason, void *ctx)
+{
+  return KSPConvergedDefault(ksp, it, rnorm, reason, ctx);
+}
+
+enum class Method { CG_SSOR, RICHARDSON_FORWARD };
+
+// A KSP with either PCSOR or PCBANDITSOR at fixed omega (the options database, prefix p, gives the latter
+// its omega: the "fixed" learner has no setter for it).
+KSP MakeKsp(Method m, bool bandit, double omega, const std::string &prefix, bool wrap = true)
+{
+  KSP ksp;
+  PC  pc;
+  EXPECT_EQ(KSPCreate(Comm(), &ksp), 0);
+  EXPECT_EQ(KSPSetOptionsPrefix(ksp, prefix.c_str()), 0);
+  EXPECT_EQ(KSPSetType(ksp, m == Method::CG_SSOR ? KSPCG : KSPRICHARDSON), 0);
+  EXPECT_EQ(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED), 0);
+  EXPECT_EQ(KSPSetTolerances(ksp, 1e-8, PETSC_DEFAULT, PETSC_DEFAULT, 5000), 0);
+  EXPECT_EQ(KSPGetPC(ksp, &pc), 0);
+  if (bandit) {
+    EXPECT_EQ(PCSetType(pc, PCBANDITSOR), 0);
+    char w[64];
+    snprintf(w, sizeof w, "%.17g", omega);
+    EXPECT_EQ(PetscOptionsSetValue(NULL, ("-" + prefix + "pc_banditsor_learner").c_str(), "fixed"), 0);
+    EXPECT_EQ(PetscOptionsSetValue(NULL, ("-" + prefix + "pc_banditsor_omega").c_str(), w), 0);
+    EXPECT_EQ(PetscOptionsSetValue(NULL, ("-" + prefix + "pc_banditsor_sweep").c_str(), m == Method::CG_SSOR ? "symmetric" : "forward"), 0);
+  } else {
+    EXPECT_EQ(PCSetType(pc, PCSOR), 0);
+    EXPECT_EQ(PCSORSetOmega(pc, omega), 0);
+    // PCSOR's default is the local symmetric sweep; in parallel both PCs sweep each rank's block.
+    EXPECT_EQ(PCSORSetSymmetric(pc, m == Method::CG_SSOR ? SOR_LOCAL_SYMMETRIC_SWEEP : SOR_LOCAL_FORWARD_SWEEP), 0);
+    if (m == Method::RICHARDSON_FORWARD && wrap) {
+      void *ctx;
+      EXPECT_EQ(KSPConvergedDefaultCreate(&ctx), 0);
+      EXPECT_EQ(KSPSetConvergenceTest(ksp, WrappedDefault, ctx, KSPConvergedDefaultDestroy), 0);
+    }
+  }
+  EXPECT_EQ(KSPSetFromOptions(ksp), 0);
+  return ksp;
+}
+
+struct SolveResult {
+  PetscInt           its;
+  KSPConvergedReason reason;
+};
+
+SolveResult Solve(KSP ksp, Mat A, Vec b, Vec x)
+{
+  SolveResult r;
+  EXPECT_EQ(KSPSetOperators(ksp, A, A), 0);
+  EXPECT_EQ(VecSet(x, 0.0), 0);
+  EXPECT_EQ(KSPSolve(ksp, b, x), 0);
+  EXPECT_EQ(KSPGetIterationNumber(ksp, &r.its), 0);
+  EXPECT_EQ(KSPGetConvergedReason(ksp, &r.reason), 0);
+  return r;
+}
+
+void CompareWithPCSOR(Method m, const char *tag)
+{
+  Sequence seq(12);
+  Vec      x1, x2;
+  ASSERT_EQ(VecDuplicate(seq.b, &x1), 0);
+  ASSERT_EQ(VecDuplicate(seq.b, &x2), 0);
+  for (double omega : {1.0, 1.3, 1.6, 1.85}) {
+    const std::string prefix = std::string(tag) + "_" + std::to_string((int)(omega * 100)) + "_";
+    KSP               sor = MakeKsp(m, false, omega, prefix + "sor_"), bandit = MakeKsp(m, true, omega, prefix + "bandit_");
+    for (int t = 0; t < 5; ++t) {
+      seq.Set(t);
+      SolveResult a = Solve(sor, seq.A, seq.b, x1), b = Solve(bandit, seq.A, seq.b, x2);
+      // In parallel, SOR is block Jacobi with SOR blocks: plain Richardson with it diverges for large omega
+      // (DIVERGED_DTOL at omega = 1.85 on 2 ranks). Both PCs must then fail in the same way.
+      if (m == Method::CG_SSOR || omega < 1.7) {
+        EXPECT_GT(a.reason, 0) << "PCSOR, omega " << omega << ", instance " << t;
+        EXPECT_GT(b.reason, 0) << "PCBANDITSOR, omega " << omega << ", instance " << t;
+      }
+      EXPECT_EQ(a.reason, b.reason) << "omega " << omega << ", instance " << t;
+      EXPECT_EQ(a.its, b.its) << "omega " << omega << ", instance " << t;
+      EXPECT_GT(a.its, 3);
+      PetscBool same;
+      ASSERT_EQ(VecEqual(x1, x2, &same), 0);
+      EXPECT_TRUE(same) << "solutions differ, omega " << omega << ", instance " << t;
+    }
+    PC        pc;
+    PetscReal w;
+    PetscInt  solves, its;
+    ASSERT_EQ(KSPGetPC(bandit, &pc), 0);
+    ASSERT_EQ(PCBanditSORGetOmega(pc, &w), 0);
+    EXPECT_EQ(w, omega);
+    ASSERT_EQ(PCBanditSORGetTotals(pc, &solves, &its), 0);
+    EXPECT_EQ(solves, 5);
+    KSPDestroy(&sor);
+    KSPDestroy(&bandit);
+  }
+  VecDestroy(&x1);
+  VecDestroy(&x2);
+}
+
+TEST(BanditSORPC, FixedOmegaIsPCSORWithCGAndSSOR) { CompareWithPCSOR(Method::CG_SSOR, "cg"); }
+
+TEST(BanditSORPC, FixedOmegaIsPCSORWithRichardsonAndForwardSOR) { CompareWithPCSOR(Method::RICHARDSON_FORWARD, "rich"); }
+
+// The pitfall the wrapper avoids: without it, Richardson + PCSOR runs max_it sweeps whatever the tolerance,
+// while PCBANDITSOR (no applyrichardson) stops at the tolerance.
+TEST(BanditSORPC, RichardsonFastPathOfPCSORIgnoresTheTolerance)
+{
+  Sequence seq(8);
+  Vec      x;
+  ASSERT_EQ(VecDuplicate(seq.b, &x), 0);
+  seq.Set(0);
+  KSP fast = MakeKsp(Method::RICHARDSON_FORWARD, false, 1.5, "fastpath_sor_", false), bandit = MakeKsp(Method::RICHARDSON_FORWARD, true, 1.5, "fastpath_bandit_");
+  EXPECT_EQ(KSPSetTolerances(fast, 1e-8, PETSC_DEFAULT, PETSC_DEFAULT, 1000), 0);
+  SolveResult a = Solve(fast, seq.A, seq.b, x), b = Solve(bandit, seq.A, seq.b, x);
+  EXPECT_EQ(a.its, 1000);
+  EXPECT_GT(b.reason, 0);
+  EXPECT_LT(b.its, 200);
+  KSPDestroy(&fast);
+  KSPDestroy(&bandit);
+  VecDestroy(&x);
+}
+
+struct ErrorCapture {
+  std::string message;
+  static PetscErrorCode Handler(MPI_Comm, int, const char *, const char *, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+  {
+    auto *self = static_cast<ErrorCapture *>(ctx);
+    if (p == PETSC_ERROR_INITIAL && mess) self->message = mess;
+    return n;
+  }
+  ErrorCapture() { PetscPushErrorHandler(Handler, this); }
+  ~ErrorCapture() { PetscPopErrorHandler(); }
+};
+
+// ---- learners: state save/load, determinism ----
+
+KSP LearnerKsp(const char *learner, PetscInt seed, const std::string &prefix = "")
+{
+  KSP ksp;
+  PC  pc;
+  EXPECT_EQ(KSPCreate(Comm(), &ksp), 0);
+  if (!prefix.empty()) EXPECT_EQ(KSPSetOptionsPrefix(ksp, prefix.c_str()), 0);
+  EXPECT_EQ(KSPSetType(ksp, KSPCG), 0);
+  EXPECT_EQ(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED), 0);
+  EXPECT_EQ(KSPSetTolerances(ksp, 1e-8, PETSC_DEFAULT, PETSC_DEFAULT, 2000), 0);
+  EXPECT_EQ(KSPGetPC(ksp, &pc), 0);
+  EXPECT_EQ(PCSetType(pc, PCBANDITSOR), 0);
+  EXPECT_EQ(PCBanditSORSetLearner(pc, learner), 0);
+  EXPECT_EQ(PCBanditSORSetSeed(pc, seed), 0);
+  EXPECT_EQ(PCBanditSORSetContextRange(pc, -0.15, 0.65), 0);
+  EXPECT_EQ(KSPSetFromOptions(ksp), 0);
+  return ksp;
+}
+
+struct Trace {
+  std::vector<double>   omega;
+  std::vector<PetscInt> its;
+};
+
+// Solves instances [t0, t1) of the sequence with ksp; contextShift is added to the context on ranks > 0
+// (PCBANDITSOR must use rank 0's).
+void RunSeq(KSP ksp, Sequence &seq, int t0, int t1, Trace &tr, double contextShift = 0.0)
+{
+  PC  pc;
+  Vec x;
+  ASSERT_EQ(KSPGetPC(ksp, &pc), 0);
+  ASSERT_EQ(VecDuplicate(seq.b, &x), 0);
+  for (int t = t0; t < t1; ++t) {
+    seq.Set(t);
+    ASSERT_EQ(PCBanditSORSetContext(pc, Sequence::Context(t) + (Rank() > 0 ? contextShift : 0.0)), 0);
+    SolveResult r = Solve(ksp, seq.A, seq.b, x);
+    PetscReal   w;
+    ASSERT_EQ(PCBanditSORGetOmega(pc, &w), 0);
+    EXPECT_GT(r.reason, 0);
+    tr.omega.push_back(w);
+    tr.its.push_back(r.its);
+  }
+  VecDestroy(&x);
+}
+
+std::string StateFile(const char *what)
+{
+  return std::string("banditsor_pc_state_np") + std::to_string(Size()) + "_" + what + ".h5";
+}
+
+class Learners : public ::testing::TestWithParam<const char *> {};
+
+TEST_P(Learners, SaveAndLoadStateResumesTheSequenceBitForBit)
+{
+  const int   T = 12;
+  const char *learner = GetParam();
+  Sequence    seq(10);
+  Trace       once, split;
+  KSP         a = LearnerKsp(learner, 7);
+  RunSeq(a, seq, 0, 2 * T, once);
+  KSPDestroy(&a);
+
+  const std::string file = StateFile(learner);
+  KSP               b    = LearnerKsp(learner, 7);
+  PC                pc;
+  RunSeq(b, seq, 0, T, split);
+  ASSERT_EQ(KSPGetPC(b, &pc), 0);
+  ASSERT_EQ(PCBanditSORSaveState(pc, file.c_str()), 0);
+  KSPDestroy(&b);
+  KSP c = LearnerKsp(learner, 7);
+  ASSERT_EQ(KSPGetPC(c, &pc), 0);
+  ASSERT_EQ(PCBanditSORLoadState(pc, file.c_str()), 0);
+  RunSeq(c, seq, T, 2 * T, split);
+  PetscInt solves, its;
+  ASSERT_EQ(PCBanditSORGetTotals(pc, &solves, &its), 0);
+  KSPDestroy(&c);
+
+  EXPECT_EQ(once.omega, split.omega);
+  EXPECT_EQ(once.its, split.its);
+  EXPECT_EQ(solves, 2 * T);
+  PetscInt total = 0;
+  for (PetscInt v : once.its) total += v;
+  EXPECT_EQ(its, total);
+  // The learner must actually have explored (otherwise the comparison would be trivial).
+  std::vector<double> distinct(once.omega);
+  std::sort(distinct.begin(), distinct.end());
+  EXPECT_GT(std::unique(distinct.begin(), distinct.end()) - distinct.begin(), 1);
+  if (Rank() == 0) std::remove(file.c_str());
+}
+
+// The same through the option: -pc_banditsor_state FILE is written by PCDestroy and loaded by the next PC.
+TEST_P(Learners, StateOptionResumesTheSequence)
+{
+  const int   T = 10;
+  const char *learner = GetParam();
+  Sequence    seq(10);
+  Trace       once, split;
+  KSP         a = LearnerKsp(learner, 3);
+  RunSeq(a, seq, 0, 2 * T, once);
+  KSPDestroy(&a);
+
+  const std::string file   = StateFile((std::string("opt_") + learner).c_str());
+  const std::string prefix = std::string("stateopt_") + learner + "_";
+  if (Rank() == 0) std::remove(file.c_str());
+  MPI_Barrier(Comm());
+  ASSERT_EQ(PetscOptionsSetValue(NULL, ("-" + prefix + "pc_banditsor_state").c_str(), file.c_str()), 0);
+  KSP b = LearnerKsp(learner, 3, prefix);
+  RunSeq(b, seq, 0, T, split);
+  KSPDestroy(&b); // writes the state
+  KSP c = LearnerKsp(learner, 3, prefix); // loads it (same settings: the setters see no change)
+  RunSeq(c, seq, T, 2 * T, split);
+  KSPDestroy(&c);
+  ASSERT_EQ(PetscOptionsClearValue(NULL, ("-" + prefix + "pc_banditsor_state").c_str()), 0);
+  EXPECT_EQ(once.omega, split.omega);
+  EXPECT_EQ(once.its, split.its);
+  if (Rank() == 0) std::remove(file.c_str());
+}
+
+// The order petal-heat uses: KSPSetFromOptions (which loads -pc_banditsor_state) and only then
+// PCBanditSORSetContextRange with the range the state was made with. Setting the same range again must not
+// count as a change of the (already trained) learner's settings.
+TEST_P(Learners, SettersAfterLoadingTheStateAcceptTheSameSettings)
+{
+  const char *learner = GetParam();
+  Sequence    seq(8);
+  Trace       tr;
+  const std::string file   = StateFile((std::string("order_") + learner).c_str());
+  const std::string prefix = std::string("stateorder_") + learner + "_";
+  KSP               a      = LearnerKsp(learner, 5);
+  PC                pc;
+  RunSeq(a, seq, 0, 4, tr);
+  ASSERT_EQ(KSPGetPC(a, &pc), 0);
+  ASSERT_EQ(PCBanditSORSaveState(pc, file.c_str()), 0);
+  KSPDestroy(&a);
+  KSP b;
+  ASSERT_EQ(KSPCreate(Comm(), &b), 0);
+  ASSERT_EQ(KSPSetOptionsPrefix(b, prefix.c_str()), 0);
+  ASSERT_EQ(KSPSetType(b, KSPCG), 0);
+  ASSERT_EQ(KSPGetPC(b, &pc), 0);
+  ASSERT_EQ(PCSetType(pc, PCBANDITSOR), 0);
+  ASSERT_EQ(PetscOptionsSetValue(NULL, ("-" + prefix + "pc_banditsor_state").c_str(), file.c_str()), 0);
+  ASSERT_EQ(KSPSetFromOptions(b), 0);
+  ASSERT_EQ(PetscOptionsClearValue(NULL, ("-" + prefix + "pc_banditsor_state").c_str()), 0);
+  PetscErrorCode ierr;
+  {
+    ErrorCapture cap;
+    ierr = PCBanditSORSetContextRange(pc, -0.15, 0.65); // the range the state was trained with
+  }
+  EXPECT_EQ(ierr, 0) << "PCBanditSORSetContextRange with the state's own range fails after loading the state";
+  ierr = PCBanditSORSetSeed(pc, 5);
+  EXPECT_EQ(ierr, 0);
+  std::vector<PetscReal> grid(20);
+  for (int i = 0; i < 20; ++i) grid[i] = 1.0 + 0.95 * i / 19; // the default grid the state was trained with
+  {
+    ErrorCapture cap;
+    ierr = PCBanditSORSetOmegaGrid(pc, 20, grid.data());
+  }
+  EXPECT_EQ(ierr, 0) << "PCBanditSORSetOmegaGrid with the state's own grid fails after loading the state";
+  KSPDestroy(&b);
+  MPI_Barrier(Comm());
+  if (Rank() == 0) std::remove(file.c_str());
+}
+
+// Two identical runs agree; every rank makes the same decisions, even when the ranks pass different contexts
+// (rank 0's is used), so a run with perturbed contexts on ranks > 0 equals the unperturbed one.
+TEST_P(Learners, DeterministicAndIdenticalOnEveryRank)
+{
+  const char *learner = GetParam();
+  Sequence    seq(10);
+  Trace       r1, r2, r3;
+  KSP         a = LearnerKsp(learner, 11), b = LearnerKsp(learner, 11), c = LearnerKsp(learner, 11);
+  RunSeq(a, seq, 0, 16, r1);
+  RunSeq(b, seq, 0, 16, r2);
+  RunSeq(c, seq, 0, 16, r3, 0.3);
+  EXPECT_EQ(r1.omega, r2.omega);
+  EXPECT_EQ(r1.its, r2.its);
+  EXPECT_EQ(r1.omega, r3.omega);
+  std::vector<double> lo(r1.omega), hi(r1.omega);
+  MPI_Allreduce(MPI_IN_PLACE, lo.data(), (int)lo.size(), MPI_DOUBLE, MPI_MIN, Comm());
+  MPI_Allreduce(MPI_IN_PLACE, hi.data(), (int)hi.size(), MPI_DOUBLE, MPI_MAX, Comm());
+  EXPECT_EQ(lo, hi) << "ranks chose different omegas";
+  KSPDestroy(&a);
+  KSPDestroy(&b);
+  KSPDestroy(&c);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllLearners, Learners, ::testing::Values("tsallis", "tsallis_cb", "chebcb"));
+
+// ---- errors ----
+
+// KSPSetFromOptions with -bad_<option> value must fail with a message containing `expect`.
+void ExpectOptionError(const char *option, const char *value, const char *expect)
+{
+  const std::string prefix = "bad_";
+  const std::string name   = "-" + prefix + option;
+  KSP               ksp;
+  PC                pc;
+  ASSERT_EQ(KSPCreate(Comm(), &ksp), 0);
+  ASSERT_EQ(KSPSetOptionsPrefix(ksp, prefix.c_str()), 0);
+  ASSERT_EQ(KSPGetPC(ksp, &pc), 0);
+  ASSERT_EQ(PCSetType(pc, PCBANDITSOR), 0);
+  ASSERT_EQ(PetscOptionsSetValue(NULL, name.c_str(), value), 0);
+  PetscErrorCode ierr;
+  std::string    msg;
+  {
+    ErrorCapture cap;
+    ierr = KSPSetFromOptions(ksp);
+    msg  = cap.message;
+  }
+  EXPECT_NE(ierr, 0) << name << " " << value << " was accepted";
+  if (Rank() == 0 || std::string(option) != "pc_banditsor_state") EXPECT_NE(msg.find(expect), std::string::npos) << "message: " << msg;
+  ASSERT_EQ(PetscOptionsClearValue(NULL, name.c_str()), 0);
+  KSPDestroy(&ksp);
+}
+
+TEST(BanditSORPCErrors, OmegaOutsideZeroTwo)
+{
+  ExpectOptionError("pc_banditsor_omega", "2.0", "outside (0, 2)");
+  ExpectOptionError("pc_banditsor_omega", "0", "outside (0, 2)");
+}
+
+TEST(BanditSORPCErrors, OmegaGridValuesOutsideZeroTwo)
+{
+  ExpectOptionError("pc_banditsor_omega_grid", "1.2,2.0", "outside (0, 2)");
+  ExpectOptionError("pc_banditsor_omega_grid", "0,1.5", "outside (0, 2)");
+  ExpectOptionError("pc_banditsor_omega_grid", "1.2,-0.5", "outside (0, 2)");
+  ExpectOptionError("pc_banditsor_omega_max", "2.5", "outside (0, 2)");
+}
+
+TEST(BanditSORPCErrors, EmptyOmegaGrid) { ExpectOptionError("pc_banditsor_omega_n", "0", "at least one value"); }
+
+void WriteText(const std::string &file)
+{
+  if (Rank() == 0) {
+    FILE *f = std::fopen(file.c_str(), "w");
+    std::fputs("this is not a learner state\n", f);
+    std::fclose(f);
+  }
+  MPI_Barrier(Comm());
+}
+
+void WriteEmptyHDF5(const std::string &file)
+{
+  if (Rank() == 0) {
+    hid_t f = H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(f, "learner", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Gclose(g);
+    H5Fclose(f);
+  }
+  MPI_Barrier(Comm());
+}
+
+void ExpectLoadError(const std::string &file, const char *expect)
+{
+  KSP            ksp = LearnerKsp("tsallis", 0);
+  PC             pc;
+  PetscErrorCode ierr;
+  std::string    msg;
+  ASSERT_EQ(KSPGetPC(ksp, &pc), 0);
+  {
+    ErrorCapture cap;
+    ierr = PCBanditSORLoadState(pc, file.c_str());
+    msg  = cap.message;
+  }
+  EXPECT_NE(ierr, 0) << file << " was accepted as a state";
+  // Rank 0 reads the file; the other ranks' messages say "see rank 0".
+  if (Rank() == 0) EXPECT_NE(msg.find(expect), std::string::npos) << "message: " << msg;
+  KSPDestroy(&ksp);
+}
+
+TEST(BanditSORPCErrors, UnreadableOrCorruptStateFile)
+{
+  const std::string text = StateFile("text"), empty = StateFile("empty");
+  WriteText(text);
+  WriteEmptyHDF5(empty);
+  ExpectLoadError(text, "not an HDF5 file");
+  ExpectLoadError(empty, "not a petal bandit-SOR state");
+  ExpectLoadError(StateFile("does_not_exist"), "Cannot open file");
+  // Through the option, the existing corrupt file is rejected when the options are read.
+  ExpectOptionError("pc_banditsor_state", text.c_str(), "not an HDF5 file");
+  ExpectOptionError("pc_banditsor_state", empty.c_str(), "not a petal bandit-SOR state");
+  if (Rank() == 0) std::remove(text.c_str()), std::remove(empty.c_str());
+}
+
+// -ksp_view reports the learner's time, and the log event exists.
+TEST(BanditSORPC, ViewReportsLearnerTimeAndTheEventIsRegistered)
+{
+  Sequence    seq(6);
+  Trace       tr;
+  KSP         ksp = LearnerKsp("chebcb", 1);
+  PetscViewer       v;
+  const std::string file = StateFile("view") + ".txt";
+  RunSeq(ksp, seq, 0, 3, tr);
+  ASSERT_EQ(PetscViewerASCIIOpen(Comm(), file.c_str(), &v), 0);
+  ASSERT_EQ(KSPView(ksp, v), 0);
+  ASSERT_EQ(PetscViewerDestroy(&v), 0);
+  std::string text;
+  if (FILE *f = std::fopen(file.c_str(), "r")) {
+    char line[512];
+    while (std::fgets(line, sizeof line, f)) text += line;
+    std::fclose(f);
+  }
+  EXPECT_NE(text.find("learner time"), std::string::npos) << text;
+  EXPECT_NE(text.find("solves 3"), std::string::npos) << text;
+  MPI_Barrier(Comm());
+  if (Rank() == 0) std::remove(file.c_str());
+  PetscLogEvent ev = -1;
+  ASSERT_EQ(PetscLogEventGetId("PetalBanditLearn", &ev), 0);
+  EXPECT_GE(ev, 0);
+  KSPDestroy(&ksp);
+}
+} // namespace
