@@ -223,6 +223,13 @@ PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsO
   if (set) PetscCall(PCBanditSORSetLearner(pc, LearnerTypes[learner]));
   PetscCall(PetscOptionsReal("-pc_banditsor_omega", "omega of the fixed learner", "PCBanditSORSetLearner", sor->fixedOmega, &sor->fixedOmega, &set));
   if (set) PetscCall(CheckOmega(pc, sor->fixedOmega));
+  {
+    // -help shows the current grid; a given grid may have up to 64 values.
+    PetscBool given;
+    PetscCall(PetscOptionsHasName(((PetscObject)pc)->options, ((PetscObject)pc)->prefix, "-pc_banditsor_omega_grid", &given));
+    if (!given) n = (PetscInt)std::min<size_t>(sor->grid.size(), 64);
+    for (PetscInt i = 0; i < n && !given; ++i) grid[i] = sor->grid[i];
+  }
   PetscCall(PetscOptionsRealArray("-pc_banditsor_omega_grid", "Explicit list of omega values (arms)", "PCBanditSORSetOmegaGrid", grid, &n, &setGrid));
   if (setGrid) PetscCall(PCBanditSORSetOmegaGrid(pc, n, grid));
   lo = sor->grid.front();
