@@ -3,6 +3,7 @@
 #include <petal/petal.h>
 #include "core/registry.hpp"
 #include "core/kokkos_runtime.hpp"
+#include <petal/ot.h>
 
 PetscClassId  PETAL_CLASSID      = 0;
 PetscLogEvent PETAL_BridgeSpMV   = 0;
@@ -50,6 +51,7 @@ PetscErrorCode PetalInitializePackage(void)
   PetscCall(PetscLogEventRegister("PetalMeshSave", PETAL_CLASSID, &PETAL_MeshSave));
   PetscCall(PetscLogEventRegister("PetalOutputWrite", PETAL_CLASSID, &PETAL_OutputWrite));
   PetscCall(petal::RegisterAllTypes());
+  PetscCall(PetalOTInitializePackage()); // the OT solver object is not a PC/KSP/Tao type but has log events
   PetscCall(PetscRegisterFinalize(PetalFinalizePackage));
   PetscCall(PetalSetFromOptions());
   PetscFunctionReturn(0);

@@ -384,6 +384,7 @@ PetscErrorCode PCBanditSORInitializePackage(void)
 {
   PetscFunctionBegin;
   if (!PETAL_BanditLearner) PetscCall(PetscLogEventRegister("PetalBanditLearn", PC_CLASSID, &PETAL_BanditLearner));
+  PetscCall(petal::KokkosSORInitializePackage());
   PetscFunctionReturn(0);
 }
 

@@ -1,0 +1,151 @@
+#pragma once
+/* petal's entropic optimal transport solver (PetalOT): log-domain Sinkhorn and Sinkhorn-Newton-Sparse
+ * (SNS, Tang et al., ICLR 2024), distributed over MPI by row blocks of the transport plan.
+ *
+ * Problem and conventions
+ *   min_P <C, P> + (1/eta) sum_ij P_ij log P_ij   subject to  P 1 = r,  P^T 1 = c,  P >= 0,
+ * with eta > 0 the regularisation strength (larger eta = less entropy; epsilon = 1/eta is POT's `reg`).
+ * The dual (Lyapunov) potential is the concave
+ *   f(x, y) = -(1/eta) sum_ij P_ij(x, y) + r^T x + c^T y,   P_ij(x, y) = exp(eta (x_i + y_j - C_ij) - 1),
+ * and the solver returns the potentials x (size n, laid out like r) and y (size m, laid out like c).
+ * At the optimum <C,P> + (1/eta) sum P log P = r^T x + c^T y - (1/eta) (strong duality, sum P = 1).
+ * The cost the solver works with is scale * C (see PetalOTSetCostScale and -ot_cost_normalize); every
+ * reported cost, objective and potential is in those scaled units, and eta applies to the scaled cost.
+ *
+ * Points with zero weight are removed from the solve (their plan rows/columns are zero); their
+ * reported potentials are the smoothed c-transforms x_i = -(1/eta) log sum_j exp(eta (y_j - C_ij)),
+ * y_j = -(1/eta) log sum_i exp(eta (x_i - C_ij)), which tend to the usual c-transforms as eta grows.
+ *
+ * Life cycle (PETSc style; options under -ot_, listed by -help):
+ *   PetalOTCreate(comm, &ot);
+ *   PetalOTSetProblemPoints(ot, r, c, dim, X, Y);   or   PetalOTSetProblemCost(ot, r, c, C);
+ *   PetalOTSetEta(ot, 1200.0);
+ *   PetalOTSetFromOptions(ot);
+ *   PetalOTSolve(ot);
+ *   PetalOTGetResult(ot, &res); PetalOTGetPotentials(ot, &x, &y);
+ *   PetalOTView(ot, PETSC_VIEWER_STDOUT_WORLD);
+ *   PetalOTDestroy(&ot);
+ */
+#include <petscksp.h>
+
+typedef struct _p_PetalOT *PetalOT;
+
+PETSC_EXTERN PetscClassId PETAL_OT_CLASSID;
+
+/* Registers the PetalOT class and its log events; idempotent (PetalOTCreate calls it). */
+PETSC_EXTERN PetscErrorCode PetalOTInitializePackage(void);
+
+typedef enum {
+  PETAL_OT_SINKHORN = 0, /* log-domain Sinkhorn */
+  PETAL_OT_SNS      = 1  /* Sinkhorn warm-up, then Newton steps with a sparsified Hessian */
+} PetalOTMethod;
+PETSC_EXTERN const char *const PetalOTMethods[];
+
+typedef enum {
+  PETAL_OT_COST_SQEUCLIDEAN = 0, /* |a - b|_2^2 */
+  PETAL_OT_COST_EUCLIDEAN   = 1, /* |a - b|_2 */
+  PETAL_OT_COST_PNORM       = 2  /* |a - b|_p^p = sum_k |a_k - b_k|^p  (p >= 1; p = 1 is the L1 cost) */
+} PetalOTCostType;
+PETSC_EXTERN const char *const PetalOTCostTypes[];
+
+typedef enum {
+  PETAL_OT_SINKHORN_FUSED = 0, /* one exp per plan entry per iteration: row update and column sums in one pass */
+  PETAL_OT_SINKHORN_LOG   = 1  /* textbook log-domain half-steps: row LSE pass, then column LSE pass */
+} PetalOTSinkhornVariant;
+PETSC_EXTERN const char *const PetalOTSinkhornVariants[];
+
+typedef enum {
+  PETAL_OT_GAUGE_FIX       = 0, /* drop the last column potential from the Newton system (y_m fixed) */
+  PETAL_OT_GAUGE_NULLSPACE = 1  /* keep all n+m unknowns, remove (1,-1) with a MatNullSpace */
+} PetalOTGauge;
+PETSC_EXTERN const char *const PetalOTGauges[];
+
+typedef enum {
+  PETAL_OT_ITERATING           = 0,
+  PETAL_OT_CONVERGED_TOL       = 1,  /* both L1 marginal errors <= tol */
+  PETAL_OT_DIVERGED_MAX_IT     = -1, /* iteration limits reached first */
+  PETAL_OT_DIVERGED_NAN        = -2, /* a non-finite value appeared */
+  PETAL_OT_DIVERGED_LINESEARCH = -3  /* SNS: no ascent step and the Sinkhorn fallback made no progress */
+} PetalOTConvergedReason;
+PETSC_EXTERN const char *const *PetalOTConvergedReasons; /* indexed by reason + 3 */
+
+typedef struct {
+  PetscReal              transport_cost; /* <C, P> */
+  PetscReal              entropic_cost;  /* <C, P> + (1/eta) sum P log P (primal objective) */
+  PetscReal              dual_objective; /* f(x, y) */
+  PetscReal              mass;           /* sum_ij P_ij */
+  PetscReal              row_error;      /* |P 1 - r|_1 */
+  PetscReal              col_error;      /* |P^T 1 - c|_1 */
+  PetscInt               sinkhorn_iterations;
+  PetscInt               newton_iterations;
+  PetscInt               line_search_evaluations; /* plan passes spent in the SNS line search */
+  PetscInt               ksp_iterations;          /* total over all Newton steps */
+  PetscInt               fallback_rows;           /* Sinkhorn rows that needed the max-shifted (two-pass) LSE */
+  PetscLogDouble         time_total, time_setup, time_sinkhorn, time_newton; /* seconds (max over ranks) */
+  PetalOTConvergedReason reason;
+} PetalOTResult;
+
+PETSC_EXTERN PetscErrorCode PetalOTCreate(MPI_Comm comm, PetalOT *ot);
+PETSC_EXTERN PetscErrorCode PetalOTDestroy(PetalOT *ot);
+
+/* Problem input. r (length n) and c (length m) are the source and target weights: finite, >= 0, with
+ * equal totals (relative tolerance -ot_mass_tol). The plan's rows are distributed like r.
+ * PetalOTSetProblemCost: C is a dense n x m matrix (MATSEQDENSE or MATMPIDENSE) whose rows are laid out
+ *   like r; it is copied (row-major) at set-up.
+ * PetalOTSetProblemPoints: X holds the n source points (n*dim entries, point-major, local rows laid out
+ *   like r), Y the m target points (any layout; gathered on every rank). The cost (PetalOTSetCost) is
+ *   evaluated on the fly inside the kernels, so no n x m array is ever stored for Sinkhorn.
+ * Both keep references to the objects; they are read at PetalOTSolve. */
+PETSC_EXTERN PetscErrorCode PetalOTSetProblemCost(PetalOT ot, Vec r, Vec c, Mat C);
+PETSC_EXTERN PetscErrorCode PetalOTSetProblemPoints(PetalOT ot, Vec r, Vec c, PetscInt dim, Vec X, Vec Y);
+
+PETSC_EXTERN PetscErrorCode PetalOTSetCost(PetalOT ot, PetalOTCostType type, PetscReal p);
+/* The solver uses scale * C. PetalOTSetCostNormalize(ot, PETSC_TRUE) instead picks scale = 1 / max C. */
+PETSC_EXTERN PetscErrorCode PetalOTSetCostScale(PetalOT ot, PetscReal scale);
+PETSC_EXTERN PetscErrorCode PetalOTSetCostNormalize(PetalOT ot, PetscBool normalize);
+PETSC_EXTERN PetscErrorCode PetalOTGetCostScale(PetalOT ot, PetscReal *scale); /* after PetalOTSolve */
+
+/* Regularisation: eta > 0 (PetalOTSetEpsilon(ot, eps) is PetalOTSetEta(ot, 1/eps)). */
+PETSC_EXTERN PetscErrorCode PetalOTSetEta(PetalOT ot, PetscReal eta);
+PETSC_EXTERN PetscErrorCode PetalOTSetEpsilon(PetalOT ot, PetscReal epsilon);
+PETSC_EXTERN PetscErrorCode PetalOTGetEta(PetalOT ot, PetscReal *eta);
+
+PETSC_EXTERN PetscErrorCode PetalOTSetMethod(PetalOT ot, PetalOTMethod method);
+PETSC_EXTERN PetscErrorCode PetalOTGetMethod(PetalOT ot, PetalOTMethod *method);
+PETSC_EXTERN PetscErrorCode PetalOTGetSinkhornVariant(PetalOT ot, PetalOTSinkhornVariant *variant);
+PETSC_EXTERN PetscErrorCode PetalOTGetCost(PetalOT ot, PetalOTCostType *type, PetscReal *p);
+PETSC_EXTERN PetscErrorCode PetalOTSetSinkhornVariant(PetalOT ot, PetalOTSinkhornVariant variant);
+/* tol: the L1 marginal error both marginals must reach; max_it: Sinkhorn iterations (all stages). */
+PETSC_EXTERN PetscErrorCode PetalOTSetTolerances(PetalOT ot, PetscReal tol, PetscInt max_it);
+/* SNS: Sinkhorn warm-up iterations N1, Hessian density lambda (PETSC_DEFAULT: 2/max(n,m)), Newton steps. */
+PETSC_EXTERN PetscErrorCode PetalOTSNSSetWarmup(PetalOT ot, PetscInt n1);
+PETSC_EXTERN PetscErrorCode PetalOTSNSSetDensity(PetalOT ot, PetscReal lambda);
+PETSC_EXTERN PetscErrorCode PetalOTSNSSetMaxNewton(PetalOT ot, PetscInt max_newton);
+PETSC_EXTERN PetscErrorCode PetalOTSetEpsilonScaling(PetalOT ot, PetscBool flg, PetscReal eta0, PetscReal factor);
+
+PETSC_EXTERN PetscErrorCode PetalOTSetOptionsPrefix(PetalOT ot, const char prefix[]);
+PETSC_EXTERN PetscErrorCode PetalOTAppendOptionsPrefix(PetalOT ot, const char prefix[]);
+PETSC_EXTERN PetscErrorCode PetalOTSetFromOptions(PetalOT ot);
+PETSC_EXTERN PetscErrorCode PetalOTSolve(PetalOT ot);
+/* Prints every parameter the solve used (and, after a solve, the results); ASCII viewers. */
+PETSC_EXTERN PetscErrorCode PetalOTView(PetalOT ot, PetscViewer viewer);
+
+PETSC_EXTERN PetscErrorCode PetalOTGetResult(PetalOT ot, PetalOTResult *result);
+PETSC_EXTERN PetscErrorCode PetalOTGetConvergedReason(PetalOT ot, PetalOTConvergedReason *reason);
+/* Borrowed references (do not destroy), valid until the next solve or PetalOTDestroy. */
+PETSC_EXTERN PetscErrorCode PetalOTGetPotentials(PetalOT ot, Vec *x, Vec *y);
+/* The Newton KSP (options prefix -ot_newton_; CG + Jacobi by default), created by PetalOTCreate. */
+PETSC_EXTERN PetscErrorCode PetalOTGetNewtonKSP(PetalOT ot, KSP *ksp);
+
+/* The plan's significant entries P_ij >= threshold * r_i as an n x m MPIAIJ matrix (rows laid out like
+ * r); threshold < 0 uses -ot_plan_threshold. *dropped (may be NULL) gets the total mass left out. */
+PETSC_EXTERN PetscErrorCode PetalOTGetPlan(PetalOT ot, PetscReal threshold, Mat *P, PetscReal *dropped);
+/* Writes the results to an HDF5 file (atomically), collective:
+ *   /plan/row, /plan/col   int64[nnz]   coordinates of the entries P_ij >= threshold * r_i
+ *   /plan/value            float64[nnz]
+ *   /plan attributes       n, m, threshold, dropped_mass
+ *   /potentials/x float64[n], /potentials/y float64[m]
+ *   /marginals/row_sums float64[n], /marginals/col_sums float64[m]
+ *   / attributes           eta, cost_scale, transport_cost, entropic_cost, dual_objective, row_error,
+ *                          col_error, method, iterations */
+PETSC_EXTERN PetscErrorCode PetalOTSaveHDF5(PetalOT ot, const char filename[], PetscReal threshold);

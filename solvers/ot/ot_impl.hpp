@@ -1,0 +1,119 @@
+#pragma once
+// Private definition of the PetalOT object and the functions the solver's files share.
+//
+// Files: ot_register.cpp (class id, log events, MPI reduction op), ot_object.cpp (life cycle, options,
+// view, accessors), ot_setup.cpp (input checks, the compressed problem in Kokkos views),
+// ot_sinkhorn.cpp (Sinkhorn and epsilon scaling), ot_newton.cpp (SNS), ot_topk.cpp (global top-k),
+// ot_output.cpp (potentials, plan, HDF5), ot_passes.cpp (the Kokkos kernels, per cost functor).
+#include <petal/ot.h>
+#include <petsc/private/petscimpl.h>
+#include "ot_passes.hpp"
+#include <vector>
+
+struct _PetalOTOps {
+  PetscErrorCode (*reserved)(PetalOT); // PETSCHEADER needs an ops table; PetalOT has a single implementation
+};
+
+namespace petal {
+namespace ot {
+
+// The problem as the solver sees it (points with zero weight removed) and the iteration state.
+struct Workspace {
+  CostSpec cost;            // kept local rows x kept columns
+  CostSpec costDroppedRows; // dropped local rows x kept columns (their potentials are c-transforms)
+  CostSpec costDroppedCols; // kept local rows x dropped columns
+
+  PetscInt nFull = 0, mFull = 0, nLocFull = 0, rStartFull = 0; // user sizes and r's ownership start
+  PetscInt n = 0, m = 0, nLoc = 0, rowOffset = 0;               // kept sizes; global kept index of local row 0
+  std::vector<PetscInt> keptRows, droppedRows; // local indices (0..nLocFull) into r's local part
+  std::vector<PetscInt> keptCols, droppedCols; // global column indices
+
+  Vec1 r, logr, c, logc; // kept weights: r local (nLoc), c replicated (m)
+  Vec1 x, y, xNew;       // potentials: x local, y replicated
+  Vec1 ex, ey;           // eta x - 1 and eta y for the kernels
+  Vec1 rowSum, colSum;   // plan row sums (local) and column sums (global after the allreduce)
+  Vec1 colMax;           // column maxima (log-domain column pass)
+  Scratch<Exec> scratch;
+  std::vector<double> hostBuf; // MPI staging (m + a few scalars, or 2m for (max, sum) pairs)
+
+  double eta          = 0;     // the eta of the current stage (epsilon scaling), ot->eta at the end
+  double    density = 0, densityMax = 0, rhoPrev = 0; // SNS: current Hessian density, its cap, last threshold
+  long long kPrev   = 0;                             // SNS: entries kept at the last step
+  bool   columnsExact = false; // the last update was an exact column update (then P^T 1 = c)
+  double sumP = 0, sumCP = 0;  // from the last plan evaluation
+  double rowErr = 0, colErr = 0;
+};
+
+} // namespace ot
+} // namespace petal
+
+struct _p_PetalOT {
+  PETSCHEADER(struct _PetalOTOps);
+
+  /* problem (references) */
+  Vec             r, c, X, Y;
+  Mat             C;
+  PetscInt        dim;
+  PetalOTCostType costType;
+  PetscReal       costP, costScale, costScaleUsed;
+  PetscBool       costNormalize;
+
+  /* parameters */
+  PetalOTMethod          method;
+  PetalOTSinkhornVariant variant;
+  PetscReal              eta, tol, massTol;
+  PetscInt               maxIt;
+  PetscBool              epsScaling;
+  PetscReal              epsEta0, epsFactor, epsStageTol;
+  PetscInt               epsInnerMax, epsStageWarmup;
+  PetscInt               snsWarmup, snsMaxNewton, snsSwitchInterval, snsFallbackIts;
+  PetscReal              snsDensity; /* <= 0: 2 / max(n, m) */
+  PetscBool              snsAdaptive, snsDensityAdapt;
+  PetscReal              snsStallRate, snsDensityMax;
+  PetscInt               snsInterleave;
+  PetalOTGauge           gauge;
+  PetscBool              forcing;
+  PetscReal              forcingMax, forcingPower, lsC1;
+  PetscInt               lsMax;
+  PetscReal              planThreshold;
+  PetscBool              monitor;
+  PetscInt               monitorInterval;
+  KSP                    ksp;
+
+  /* results */
+  PetalOTResult res;
+  Vec           xOut, yOut;
+  PetscBool     solved;
+  PetscReal     densityUsed;
+  PetscInt      kUsed, nKept, mKept;
+
+  petal::ot::Workspace *ws;
+};
+
+/* Log events (registered by PetalOTInitializePackage). */
+PETSC_EXTERN PetscLogEvent PETAL_OT_SetUp, PETAL_OT_SinkhornIter, PETAL_OT_RowPass, PETAL_OT_LSE, PETAL_OT_Allreduce, PETAL_OT_PlanEval, PETAL_OT_TopK, PETAL_OT_Hessian, PETAL_OT_NewtonKSP, PETAL_OT_LineSearch, PETAL_OT_Output;
+
+namespace petal {
+namespace ot {
+/* MPI reduction of (max, sum) pairs for column log-sum-exp: (m1,s1)+(m2,s2) = (M, s1 e^(m1-M) + s2 e^(m2-M)). */
+PetscErrorCode AllreduceMaxSumPairs(MPI_Comm comm, double *pairs, PetscInt count);
+
+PetscErrorCode SetUpProblem(PetalOT ot);
+PetscErrorCode RunSinkhorn(PetalOT ot);
+PetscErrorCode RunSNS(PetalOT ot);
+/* Sinkhorn iterations at eta until the row error of a column-exact state is <= tol or maxIts; counts
+ * iterations into ot->res. *converged is set accordingly. After minIts iterations it also stops once the
+ * error falls by less than the factor stallRate per iteration over the last 5 (1.0: never stop early). */
+PetscErrorCode SinkhornIterate(PetalOT ot, double eta, double tol, PetscInt maxIts, PetscBool *converged, PetscInt minIts, double stallRate);
+/* Evaluates the plan for ex = eta x - 1, ey = eta y (any potentials, e.g. a line-search trial): sets
+ * ws.rowSum (local), ws.colSum (global), ws.sumP, ws.sumCP, ws.rowErr, ws.colErr. Collective. */
+PetscErrorCode EvaluateAt(PetalOT ot, const Vec1 &ex, const Vec1 &ey);
+/* The same at the current potentials (ws.x, ws.y). */
+PetscErrorCode EvaluatePlan(PetalOT ot);
+/* Global top-k threshold of the plan entries at ws.ex/ws.ey; returns the kept local entries (value >= rho).
+ * hint > 0: try collecting the entries >= hint first (e.g. the previous threshold / 8); rho >= floor. */
+PetscErrorCode SelectTopK(PetalOT ot, long long k, double hint, double floor, Entries *kept, double *rho);
+PetscErrorCode BuildOutputPotentials(PetalOT ot);
+PetscErrorCode FillResult(PetalOT ot);
+} // namespace ot
+} // namespace petal

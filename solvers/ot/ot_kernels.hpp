@@ -1,0 +1,410 @@
+#pragma once
+// The n^2 kernels of the OT solver, templated on the Kokkos execution space and on the cost functor
+// (ot_cost.hpp). All of them walk the local rows of the transport plan
+//     log P_ij = ex_i + ey_j - eta * C_ij,   ex_i = eta x_i - 1,  ey_j = eta y_j
+// (evaluated in base 2, see below),
+// in row blocks: block b owns a contiguous range of rows and its own m-long scratch rows (buf(b, :) for
+// the current plan row, part(b, :) for column partial results), so no two blocks ever write the same
+// memory and no atomics are needed. On a host backend with one thread there is one block, the loop
+// over j is a plain vectorisable loop over contiguous memory, and part(0, :) is the result. On a device
+// the blocks run in parallel and ReduceBlocks* folds the partials. These functions never see PETSc or
+// MPI: the glue in ot_passes.cpp hands them views and combines ranks.
+//
+// Each kernel has a plain loop-by-loop twin in ot_reference.cpp that the tests compare against.
+#include "ot_cost.hpp"
+
+namespace petal {
+namespace ot {
+
+// Row sums outside [kSumTiny, kSumHuge] are recomputed with an explicit max shift (see SinkhornRow).
+// kSumTiny bounds the row weights r_i / s_i by 1e20 r_i, so entries that FastExp2 clamps near 2^-1021
+// instead of flushing contribute at most 7e-288 to a column sum; column sums are accepted from 1e-20 on.
+constexpr double kSumTiny = 1e-20;
+constexpr double kSumHuge = 1e250;
+
+template <class Exec>
+struct Scratch {
+  using Mem = typename Exec::memory_space;
+  int                                                    nb = 0, m = 0;
+  Matrix<Mem>                                            buf, part, part2; // nb x m
+  Vector<Mem>                                            ey2, colMax2;     // m: base-2 column constants
+  Matrix<Mem>                                            scalars;          // nb x 4 per-block results
+  Kokkos::View<long long **, Kokkos::LayoutRight, Mem> hist;             // nb x 2048, lazily
+
+  // Blocks: one per unit of concurrency, at most one per row, and at most ~256 MB of scratch rows.
+  void Resize(int nRows, int ncols)
+  {
+    long long byMemory = (1LL << 25) / (ncols > 0 ? ncols : 1);
+    long long want     = Exec().concurrency();
+    if (want > byMemory) want = byMemory;
+    if (want > nRows) want = nRows;
+    if (want < 1) want = 1;
+    if (want == nb && ncols == m) return;
+    nb      = static_cast<int>(want);
+    m       = ncols;
+    buf     = Matrix<Mem>("petal::ot::buf", nb, m);
+    part    = Matrix<Mem>("petal::ot::part", nb, m);
+    part2   = Matrix<Mem>("petal::ot::part2", nb, m);
+    scalars = Matrix<Mem>("petal::ot::scalars", nb, 4);
+    ey2     = Vector<Mem>("petal::ot::ey2", m);
+    colMax2 = Vector<Mem>("petal::ot::colMax2", m);
+    hist    = decltype(hist)();
+  }
+  int RowsPerBlock(int nRows) const { return (nRows + nb - 1) / (nb > 0 ? nb : 1); }
+};
+
+// ---------------------------------------------------------------------------------------------------
+// All exponent arithmetic below is in base 2: with ey2_j = log2(e) ey_j (an m-vector the caller
+// prepares), factor = -eta log2(e) and a row offset log2(e) (row shift), log2 P_ij = ey2_j +
+// cost.scaled(row, j), and P_ij = FastExp2(...) (see ot_exp.hpp).
+
+// Sinkhorn row half-step (log domain). For the current potentials, row i's plan entries are
+// P_ij = exp(eta x_i - 1 + ey_j - eta C_ij). After an exact column update every P_ij <= c_j <= 1, so
+// the entries can be exponentiated directly, with no max pass: one exp per entry. Only if the row sum
+// a_i lands outside [kSumTiny, kSumHuge] (the first iterations, a jump in eta) is the row redone with
+// the exact max shift sigma_i = max_j log P_ij. Then
+//   x_i_new = x_i + (log r_i - log a_i) / eta,   P_new_ij = E_ij * r_i / s_i   (E = exp(log P - sigma)),
+// and, if Fused, the new plan's column sums are accumulated from the same E (the y half-step needs
+// exactly these), so a full Sinkhorn iteration costs one exp per entry and one sweep over each row.
+// Per block: scalars(b,0) = sum_i |a_i - r_i| (row error of the incoming potentials),
+//            scalars(b,1) = number of rows that needed the max shift.
+template <class Exec, class Cost, bool Fused>
+struct SinkhornRowKernel {
+  using Mem = typename Exec::memory_space;
+  Cost        cost;
+  double      eta;
+  Vector<Mem> x, ey2, r, logr, xNew;
+  Matrix<Mem> buf, buf2, part, scalars;
+  int         nRows, m, rowsPerBlock;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  {
+    // Two row buffers: while row i is exponentiated into `cur`, the previous row's entries (in `prev`,
+    // weight wPrev) are added to the column sums in the same loop, so the column update costs no
+    // extra pass over the row (software pipelining across rows).
+    double             *cur = &buf(b, 0), *prev = &buf2(b, 0);
+    double *const       cp     = &part(b, 0);
+    const double *const eyp    = ey2.data();
+    const double        factor = -eta * kLog2e;
+    const int           i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
+    double              err = 0, fallbacks = 0, wPrev = 0;
+    if (Fused) {
+      PETAL_OT_SIMD
+      for (int j = 0; j < m; ++j) {
+        cp[j]   = 0;
+        prev[j] = 0;
+      }
+    }
+    for (int i = i0; i < i1; ++i) {
+      const auto row = cost.scaledRow(i, factor, (eta * x(i) - 1.0) * kLog2e);
+      double     s   = 0;
+      if (Fused) {
+        PETAL_OT_SIMD_SUM(s)
+        for (int j = 0; j < m; ++j) {
+          const double v = FastExp2(eyp[j] + cost.scaled(row, j));
+          cp[j] += wPrev * prev[j];
+          cur[j] = v;
+          s += v;
+        }
+      } else {
+        PETAL_OT_SIMD_SUM(s)
+        for (int j = 0; j < m; ++j) {
+          const double v = FastExp2(eyp[j] + cost.scaled(row, j));
+          cur[j]         = v;
+          s += v;
+        }
+      }
+      double loga;
+      if (s >= kSumTiny && s <= kSumHuge) {
+        loga = kmath::log(s);
+      } else { // underflow or overflow: shift by the row max (always finite: all inputs are finite)
+        double sigma = -HUGE_VAL;
+        PETAL_OT_SIMD_MAX(sigma)
+        for (int j = 0; j < m; ++j) {
+          const double t = eyp[j] + cost.scaled(row, j);
+          sigma          = t > sigma ? t : sigma;
+        }
+        s = 0;
+        PETAL_OT_SIMD_SUM(s)
+        for (int j = 0; j < m; ++j) {
+          const double v = FastExp2(eyp[j] + cost.scaled(row, j) - sigma);
+          cur[j]         = v;
+          s += v;
+        }
+        loga = sigma * kLn2 + kmath::log(s);
+        fallbacks += 1;
+      }
+      err += kmath::fabs(kmath::exp(loga) - r(i));
+      xNew(i) = x(i) + (logr(i) - loga) / eta;
+      wPrev   = r(i) / s;
+      double *t = prev;
+      prev      = cur;
+      cur       = t;
+    }
+    if (Fused) { // the last row's contribution
+      PETAL_OT_SIMD
+      for (int j = 0; j < m; ++j) cp[j] += wPrev * prev[j];
+    }
+    scalars(b, 0) = err;
+    scalars(b, 1) = fallbacks;
+  }
+};
+
+// Column sums of the plan, no shift: part(b, j) = sum_{i in b} exp(ex_i + ey_j - eta C_ij).
+// Valid when the entries neither overflow nor all underflow; the caller checks the sums.
+template <class Exec, class Cost>
+struct ColumnSumKernel {
+  using Mem = typename Exec::memory_space;
+  Cost        cost;
+  double      eta;
+  Vector<Mem> ex, ey2;
+  Matrix<Mem> part;
+  int         nRows, m, rowsPerBlock;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  {
+    double *const       cp  = &part(b, 0);
+    const double *const eyp = ey2.data();
+    const int           i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
+    PETAL_OT_SIMD
+    for (int j = 0; j < m; ++j) cp[j] = 0;
+    for (int i = i0; i < i1; ++i) {
+      const auto row = cost.scaledRow(i, -eta * kLog2e, ex(i) * kLog2e);
+      PETAL_OT_SIMD
+      for (int j = 0; j < m; ++j) cp[j] += FastExp2(eyp[j] + cost.scaled(row, j));
+    }
+  }
+};
+
+// Column maxima of log2 P: part(b, j) = max_{i in b} log2 P_ij (-inf for an empty block).
+template <class Exec, class Cost>
+struct ColumnMaxKernel {
+  using Mem = typename Exec::memory_space;
+  Cost        cost;
+  double      eta;
+  Vector<Mem> ex, ey2;
+  Matrix<Mem> part;
+  int         nRows, m, rowsPerBlock;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  {
+    double *const       cm  = &part(b, 0);
+    const double *const eyp = ey2.data();
+    const int           i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
+    PETAL_OT_SIMD
+    for (int j = 0; j < m; ++j) cm[j] = -HUGE_VAL;
+    for (int i = i0; i < i1; ++i) {
+      const auto row = cost.scaledRow(i, -eta * kLog2e, ex(i) * kLog2e);
+      PETAL_OT_SIMD
+      for (int j = 0; j < m; ++j) {
+        const double t = eyp[j] + cost.scaled(row, j);
+        cm[j]          = t > cm[j] ? t : cm[j];
+      }
+    }
+  }
+};
+
+// Column sums shifted by a given per-column max (base 2): part(b, j) = sum_{i in b} 2^(log2 P_ij - colMax2_j).
+template <class Exec, class Cost>
+struct ColumnSumShiftedKernel {
+  using Mem = typename Exec::memory_space;
+  Cost        cost;
+  double      eta;
+  Vector<Mem> ex, ey2, colMax2;
+  Matrix<Mem> part;
+  int         nRows, m, rowsPerBlock;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  {
+    double *const       cp  = &part(b, 0);
+    const double *const eyp = ey2.data();
+    const double *const cmx = colMax2.data();
+    const int           i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
+    PETAL_OT_SIMD
+    for (int j = 0; j < m; ++j) cp[j] = 0;
+    for (int i = i0; i < i1; ++i) {
+      const auto row = cost.scaledRow(i, -eta * kLog2e, ex(i) * kLog2e);
+      PETAL_OT_SIMD
+      for (int j = 0; j < m; ++j) cp[j] += FastExp2(eyp[j] + cost.scaled(row, j) - cmx[j]);
+    }
+  }
+};
+
+// The plan itself (no shift; overflow saturates near 1e308, which the line search rejects): row sums
+// a_i, column partial sums, and per block scalars(b,0) = sum P, scalars(b,1) = sum C .* P.
+// <C, P> needs C_ij itself, so this pass evaluates the cost directly and then the exponent.
+template <class Exec, class Cost>
+struct PlanSumsKernel {
+  using Mem = typename Exec::memory_space;
+  Cost        cost;
+  double      eta;
+  Vector<Mem> ex, ey2, rowSum;
+  Matrix<Mem> part, scalars;
+  int         nRows, m, rowsPerBlock;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  {
+    double *const       cp     = &part(b, 0);
+    const double *const eyp    = ey2.data();
+    const double        factor = -eta * kLog2e;
+    const int           i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
+    double              total = 0, transport = 0;
+    PETAL_OT_SIMD
+    for (int j = 0; j < m; ++j) cp[j] = 0;
+    for (int i = i0; i < i1; ++i) {
+      const auto   row   = cost.row(i);
+      const double shift = ex(i) * kLog2e;
+      double       s = 0, sc = 0;
+      PETAL_OT_SIMD_SUM2(s, sc)
+      for (int j = 0; j < m; ++j) {
+        const double c = cost(row, j);
+        const double v = FastExp2(eyp[j] + shift + factor * c);
+        cp[j] += v;
+        s += v;
+        sc += c * v;
+      }
+      rowSum(i) = s;
+      total += s;
+      transport += sc;
+    }
+    scalars(b, 0) = total;
+    scalars(b, 1) = transport;
+  }
+};
+
+// Histogram of the binary exponents of the plan entries: hist(b, e) counts P_ij in [2^(e-1023), 2^(e-1022)).
+// Entries at the ~2^-1021 floor (bins 1 to 3) are not counted. For the global top-k threshold.
+template <class Exec, class Cost>
+struct PlanHistogramKernel {
+  using Mem = typename Exec::memory_space;
+  Cost                                                   cost;
+  double                                                 eta;
+  Vector<Mem>                                            ex, ey2;
+  Matrix<Mem>                                            buf;
+  Kokkos::View<long long **, Kokkos::LayoutRight, Mem> hist;
+  int                                                    nRows, m, rowsPerBlock;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  {
+    double *const       e   = &buf(b, 0);
+    const double *const eyp = ey2.data();
+    const int           i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
+    for (int k = 0; k < 2048; ++k) hist(b, k) = 0;
+    for (int i = i0; i < i1; ++i) {
+      const auto row = cost.scaledRow(i, -eta * kLog2e, ex(i) * kLog2e);
+      PETAL_OT_SIMD
+      for (int j = 0; j < m; ++j) e[j] = FastExp2(eyp[j] + cost.scaled(row, j));
+      for (int j = 0; j < m; ++j) {
+        const int bin = static_cast<int>((BitCast<std::uint64_t>(e[j]) >> 52) & 0x7ff);
+        if (bin > 3) hist(b, bin)++;
+      }
+    }
+  }
+};
+
+// Collects the entries P_ij >= tau_i: block b writes at most `capacity` of them to slots
+// [b * capacity, (b+1) * capacity) of (I, J, V) (local row, column, value) and reports in
+// counts(b) how many it found (more than capacity means the caller must retry with more room).
+template <class Exec, class Cost>
+struct PlanCollectKernel {
+  using Mem = typename Exec::memory_space;
+  Cost                           cost;
+  double                         eta;
+  Vector<Mem>                    ex, ey2, tau, V;
+  Kokkos::View<int *, Mem>       I, J;
+  Kokkos::View<long long *, Mem> counts;
+  Matrix<Mem>                    buf;
+  long long                      capacity;
+  int                            nRows, m, rowsPerBlock;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  {
+    double *const       e   = &buf(b, 0);
+    const double *const eyp = ey2.data();
+    const int           i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
+    long long           found = 0;
+    const long long     base  = b * capacity;
+    for (int i = i0; i < i1; ++i) {
+      const auto   row = cost.scaledRow(i, -eta * kLog2e, ex(i) * kLog2e);
+      const double t   = tau(i);
+      PETAL_OT_SIMD
+      for (int j = 0; j < m; ++j) e[j] = FastExp2(eyp[j] + cost.scaled(row, j));
+      for (int j = 0; j < m; ++j) {
+        if (e[j] >= t) { // rare: a scalar scan of the cached row
+          if (found < capacity) {
+            I(base + found) = i;
+            J(base + found) = j;
+            V(base + found) = e[j];
+          }
+          ++found;
+        }
+      }
+    }
+    counts(b) = found;
+  }
+};
+
+// Largest cost entry: scalars(b, 0) = max_{i in b, j} C_ij (for -ot_cost_normalize).
+template <class Exec, class Cost>
+struct MaxCostKernel {
+  using Mem = typename Exec::memory_space;
+  Cost        cost;
+  Matrix<Mem> scalars;
+  int         nRows, m, rowsPerBlock;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  {
+    const int i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
+    double    mx = -HUGE_VAL;
+    for (int i = i0; i < i1; ++i) {
+      const auto row = cost.row(i);
+      PETAL_OT_SIMD_MAX(mx)
+      for (int j = 0; j < m; ++j) {
+        const double c = cost(row, j);
+        mx             = c > mx ? c : mx;
+      }
+    }
+    scalars(b, 0) = mx;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Folding block partials into one m-vector (nothing to do with a single block).
+template <class Exec>
+void ReduceBlocksSum(const Matrix<typename Exec::memory_space> &part, int nb, const Vector<typename Exec::memory_space> &out)
+{
+  const int m = static_cast<int>(out.extent(0));
+  Kokkos::parallel_for(
+    "petal::ot::ReduceBlocksSum", Kokkos::RangePolicy<Exec>(0, m), KOKKOS_LAMBDA(const int j) {
+      double s = 0;
+      for (int b = 0; b < nb; ++b) s += part(b, j);
+      out(j) = s;
+    });
+}
+
+template <class Exec>
+void ReduceBlocksMax(const Matrix<typename Exec::memory_space> &part, int nb, const Vector<typename Exec::memory_space> &out)
+{
+  const int m = static_cast<int>(out.extent(0));
+  Kokkos::parallel_for(
+    "petal::ot::ReduceBlocksMax", Kokkos::RangePolicy<Exec>(0, m), KOKKOS_LAMBDA(const int j) {
+      double s = -HUGE_VAL;
+      for (int b = 0; b < nb; ++b) s = part(b, j) > s ? part(b, j) : s;
+      out(j) = s;
+    });
+}
+
+// Sums of the per-block scalars, on the host.
+template <class Exec>
+void SumBlockScalars(const Matrix<typename Exec::memory_space> &scalars, int nb, double out[4], bool maxInstead = false)
+{
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), scalars);
+  for (int k = 0; k < 4; ++k) {
+    double s = maxInstead ? -HUGE_VAL : 0.0;
+    for (int b = 0; b < nb; ++b) s = maxInstead ? (h(b, k) > s ? h(b, k) : s) : s + h(b, k);
+    out[k] = s;
+  }
+}
+
+} // namespace ot
+} // namespace petal

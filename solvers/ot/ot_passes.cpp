@@ -1,0 +1,235 @@
+// Instantiates the n^2 kernels for every cost functor and launches them in petal's execution space.
+// This is the one translation unit compiled with -fopenmp-simd (and, by default, -march=native): see
+// solvers/ot/CMakeLists.txt.
+#include "ot_passes.hpp"
+#include <algorithm>
+
+namespace petal {
+namespace ot {
+namespace {
+
+Vec1 ColumnNorms(const Mat2 &Yt)
+{
+  const int m = static_cast<int>(Yt.extent(1)), d = static_cast<int>(Yt.extent(0));
+  Vec1      n2("petal::ot::Yn2", m);
+  Kokkos::parallel_for(
+    "petal::ot::ColumnNorms", Kokkos::RangePolicy<Exec>(0, m), KOKKOS_LAMBDA(const int j) {
+      double s = 0;
+      for (int k = 0; k < d; ++k) s += Yt(k, j) * Yt(k, j);
+      n2(j) = s;
+    });
+  return n2;
+}
+
+template <CostKind K, class F>
+void WithDim(const CostSpec &s, F &&f)
+{
+  switch (s.dim) {
+  case 1:
+    f(PointCost<1, K, Mem>{s.X, s.Yt, s.scale, s.p});
+    break;
+  case 2:
+    f(PointCost<2, K, Mem>{s.X, s.Yt, s.scale, s.p});
+    break;
+  case 3:
+    f(PointCost<3, K, Mem>{s.X, s.Yt, s.scale, s.p});
+    break;
+  default:
+    f(PointCost<0, K, Mem>{s.X, s.Yt, s.scale, s.p});
+  }
+}
+
+// Calls f with the cost functor that matches the spec (one instantiation of f per functor type).
+template <class F>
+void WithCost(const CostSpec &s, F &&f)
+{
+  if (s.dense) {
+    f(DenseCost<Mem>{s.C});
+    return;
+  }
+  switch (s.kind) {
+  case CostKind::SqEuclidean:
+    WithDim<CostKind::SqEuclidean>(s, f);
+    break;
+  case CostKind::Euclidean:
+    WithDim<CostKind::Euclidean>(s, f);
+    break;
+  case CostKind::L1:
+    f(PointCost<0, CostKind::L1, Mem>{s.X, s.Yt, s.scale, s.p});
+    break;
+  case CostKind::PNorm:
+    f(PointCost<0, CostKind::PNorm, Mem>{s.X, s.Yt, s.scale, s.p});
+    break;
+  }
+}
+
+Kokkos::RangePolicy<Exec> Blocks(const Scratch<Exec> &s) { return Kokkos::RangePolicy<Exec>(0, s.nb); }
+
+// Whether the cost's scaled form leaves its column term to the launcher (expanded squared Euclidean).
+bool ExpandedCost(const CostSpec &c) { return !c.dense && c.kind == CostKind::SqEuclidean && c.dim <= 3; }
+
+// The kernels' base-2 column constants: ey2_j = log2(e) ey_j, plus, for the expanded squared Euclidean
+// cost and the kernels that use cost.scaled, its column term -eta log2(e) s |y_j|^2 (one FMA per entry
+// less in the n^2 loop).
+void ColumnConstants(Scratch<Exec> &s, const Vec1 &ey, const CostSpec &cost, double eta, bool scaledForm)
+{
+  const Vec1 ey2 = s.ey2;
+  if (scaledForm && ExpandedCost(cost)) {
+    const Vec1   yn2 = cost.Yn2.extent(0) == static_cast<size_t>(cost.m) ? cost.Yn2 : ColumnNorms(cost.Yt);
+    const double f   = -eta * kLog2e * cost.scale;
+    Kokkos::parallel_for(
+      "petal::ot::ColumnConstants", Kokkos::RangePolicy<Exec>(0, ey.extent(0)), KOKKOS_LAMBDA(const int j) { ey2(j) = kLog2e * ey(j) + f * yn2(j); });
+  } else {
+    Kokkos::parallel_for(
+      "petal::ot::ColumnConstants", Kokkos::RangePolicy<Exec>(0, ey.extent(0)), KOKKOS_LAMBDA(const int j) { ey2(j) = kLog2e * ey(j); });
+  }
+}
+
+// The block partials as one m-vector: block 0's row itself when there is one block.
+void FoldSum(Scratch<Exec> &s, const Mat2 &part, const Vec1 &out)
+{
+  if (s.nb == 1) Kokkos::deep_copy(out, Kokkos::subview(part, 0, Kokkos::ALL()));
+  else ReduceBlocksSum<Exec>(part, s.nb, out);
+}
+} // namespace
+
+void PrepareCost(CostSpec &cost)
+{
+  if (!cost.dense && cost.kind == CostKind::SqEuclidean && cost.dim <= 3) cost.Yn2 = ColumnNorms(cost.Yt);
+}
+
+void SinkhornRow(const CostSpec &cost, double eta, const Vec1 &x, const Vec1 &ey, const Vec1 &r, const Vec1 &logr, const Vec1 &xNew, bool fused, Scratch<Exec> &s, const Vec1 &colSum, double *rowErr, long long *fallbacks)
+{
+  s.Resize(cost.nRows, cost.m);
+  ColumnConstants(s, ey, cost, eta, true);
+  const int rpb = s.RowsPerBlock(cost.nRows);
+  WithCost(cost, [&](auto c) {
+    using C = decltype(c);
+    if (fused) Kokkos::parallel_for("petal::ot::SinkhornRowFused", Blocks(s), SinkhornRowKernel<Exec, C, true>{c, eta, x, s.ey2, r, logr, xNew, s.buf, s.part2, s.part, s.scalars, cost.nRows, cost.m, rpb});
+    else Kokkos::parallel_for("petal::ot::SinkhornRow", Blocks(s), SinkhornRowKernel<Exec, C, false>{c, eta, x, s.ey2, r, logr, xNew, s.buf, s.part2, s.part, s.scalars, cost.nRows, cost.m, rpb});
+  });
+  if (fused) FoldSum(s, s.part, colSum);
+  double sc[4];
+  SumBlockScalars<Exec>(s.scalars, s.nb, sc);
+  *rowErr    = sc[0];
+  *fallbacks = static_cast<long long>(sc[1]);
+}
+
+void ColumnLogSumExp(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &ey, bool onePass, Scratch<Exec> &s, const Vec1 &colMax, const Vec1 &colSum, bool *twoPass)
+{
+  s.Resize(cost.nRows, cost.m);
+  ColumnConstants(s, ey, cost, eta, true);
+  const int rpb = s.RowsPerBlock(cost.nRows);
+  *twoPass      = true;
+  if (onePass) {
+    WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::ColumnSum", Blocks(s), ColumnSumKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.part, cost.nRows, cost.m, rpb}); });
+    FoldSum(s, s.part, colSum);
+    int bad = 0;
+    Kokkos::parallel_reduce(
+      "petal::ot::ColumnSumCheck", Kokkos::RangePolicy<Exec>(0, cost.m), KOKKOS_LAMBDA(const int j, int &b) { b += (colSum(j) >= kSumTiny && colSum(j) <= kSumHuge) ? 0 : 1; }, bad);
+    if (!bad || cost.nRows == 0) {
+      Kokkos::deep_copy(colMax, cost.nRows == 0 ? -HUGE_VAL : 0.0);
+      *twoPass = false;
+      return;
+    }
+  }
+  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::ColumnMax", Blocks(s), ColumnMaxKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.part2, cost.nRows, cost.m, rpb}); });
+  if (s.nb == 1) Kokkos::deep_copy(s.colMax2, Kokkos::subview(s.part2, 0, Kokkos::ALL()));
+  else ReduceBlocksMax<Exec>(s.part2, s.nb, s.colMax2);
+  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::ColumnSumShifted", Blocks(s), ColumnSumShiftedKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.colMax2, s.part, cost.nRows, cost.m, rpb}); });
+  FoldSum(s, s.part, colSum);
+  const Vec1 cm2 = s.colMax2;
+  Kokkos::parallel_for(
+    "petal::ot::ColumnMaxToNatural", Kokkos::RangePolicy<Exec>(0, cost.m), KOKKOS_LAMBDA(const int j) { colMax(j) = cm2(j) * kLn2; });
+}
+
+void PlanSums(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &ey, Scratch<Exec> &s, const Vec1 &rowSum, const Vec1 &colSum, double *sumP, double *sumCP)
+{
+  s.Resize(cost.nRows, cost.m);
+  ColumnConstants(s, ey, cost, eta, false);
+  const int rpb = s.RowsPerBlock(cost.nRows);
+  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::PlanSums", Blocks(s), PlanSumsKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, rowSum, s.part, s.scalars, cost.nRows, cost.m, rpb}); });
+  FoldSum(s, s.part, colSum);
+  double sc[4];
+  SumBlockScalars<Exec>(s.scalars, s.nb, sc);
+  *sumP  = sc[0];
+  *sumCP = sc[1];
+}
+
+void PlanHistogram(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &ey, Scratch<Exec> &s, std::vector<long long> *hist)
+{
+  s.Resize(cost.nRows, cost.m);
+  if (s.hist.extent(0) != static_cast<size_t>(s.nb)) s.hist = decltype(s.hist)("petal::ot::hist", s.nb, 2048);
+  ColumnConstants(s, ey, cost, eta, true);
+  const int rpb = s.RowsPerBlock(cost.nRows);
+  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::PlanHistogram", Blocks(s), PlanHistogramKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.buf, s.hist, cost.nRows, cost.m, rpb}); });
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), s.hist);
+  hist->assign(2048, 0);
+  for (int b = 0; b < s.nb; ++b)
+    for (int k = 0; k < 2048; ++k) (*hist)[k] += h(b, k);
+}
+
+void PlanCollect(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &ey, const Vec1 &tau, Scratch<Exec> &s, long long capacityHint, Entries *out)
+{
+  s.Resize(cost.nRows, cost.m);
+  ColumnConstants(s, ey, cost, eta, true);
+  const int rpb      = s.RowsPerBlock(cost.nRows);
+  long long capacity = std::max<long long>(capacityHint / s.nb + 1, 1024);
+  for (;;) { // at most twice: the first pass tells each block how much room it needs
+    // uninitialised: only the slots a block reports are read
+    Kokkos::View<int *, Mem>       I(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::I"), s.nb * capacity);
+    Kokkos::View<int *, Mem>       J(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::J"), s.nb * capacity);
+    Vec1                           V(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::V"), s.nb * capacity);
+    Kokkos::View<long long *, Mem> counts("petal::ot::counts", s.nb);
+    WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::PlanCollect", Blocks(s), PlanCollectKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, tau, V, I, J, counts, s.buf, capacity, cost.nRows, cost.m, rpb}); });
+    auto      hc   = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), counts);
+    long long need = 0, total = 0;
+    for (int b = 0; b < s.nb; ++b) {
+      need = std::max(need, hc(b));
+      total += hc(b);
+    }
+    if (need > capacity) {
+      capacity = need;
+      continue;
+    }
+    auto hI = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), I);
+    auto hJ = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), J);
+    auto hV = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), V);
+    out->i.resize(total);
+    out->j.resize(total);
+    out->v.resize(total);
+    long long t = 0;
+    for (int b = 0; b < s.nb; ++b)
+      for (long long u = 0; u < hc(b); ++u, ++t) {
+        out->i[t] = hI(b * capacity + u);
+        out->j[t] = hJ(b * capacity + u);
+        out->v[t] = hV(b * capacity + u);
+      }
+    return;
+  }
+}
+
+double MaxCost(const CostSpec &cost, Scratch<Exec> &s)
+{
+  s.Resize(cost.nRows, cost.m);
+  const int rpb = s.RowsPerBlock(cost.nRows);
+  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::MaxCost", Blocks(s), MaxCostKernel<Exec, decltype(c)>{c, s.scalars, cost.nRows, cost.m, rpb}); });
+  double sc[4];
+  SumBlockScalars<Exec>(s.scalars, s.nb, sc, true);
+  return sc[0];
+}
+
+void Affine(const Vec1 &out, double a, const Vec1 &x, double b)
+{
+  Kokkos::parallel_for(
+    "petal::ot::Affine", Kokkos::RangePolicy<Exec>(0, out.extent(0)), KOKKOS_LAMBDA(const int i) { out(i) = a * x(i) + b; });
+}
+
+void AffineAxpy(const Vec1 &out, double a, const Vec1 &x, double alpha, const Vec1 &d, double b)
+{
+  Kokkos::parallel_for(
+    "petal::ot::AffineAxpy", Kokkos::RangePolicy<Exec>(0, out.extent(0)), KOKKOS_LAMBDA(const int i) { out(i) = a * (x(i) + alpha * d(i)) + b; });
+}
+
+} // namespace ot
+} // namespace petal

@@ -1,0 +1,286 @@
+// Log-domain Sinkhorn over MPI row blocks, epsilon scaling, and the plan evaluation shared with SNS.
+//
+// One iteration = row half-step (x) then column half-step (y). Rank p owns rows I_p (x_p, r_p); y and c
+// are replicated. The row half-step is local. The column half-step needs the column sums of the
+// updated plan over all ranks:
+//   fused variant: the row pass already produced them (P_new = E r_i / s_i), so one SUM allreduce of
+//                  m + 1 doubles (column sums and the row error) per iteration, one exp per entry;
+//   log variant:   a column log-sum-exp pass, combined over ranks by one allreduce of (max, sum) pairs.
+// If any column sum is out of range (first iterations at large eta) the fused variant falls back to
+// the (max, sum) pair path for that iteration, so both are exact log-domain Sinkhorn.
+//
+// Stopping: the row pass measures |P 1 - r|_1 of the incoming potentials, whose columns are exact
+// (P^T 1 = c up to rounding) after a column half-step; the iteration stops there, before updating.
+#include "ot_impl.hpp"
+#include <cmath>
+
+namespace petal {
+namespace ot {
+namespace {
+
+/* Sums the m entries of v and nExtra host scalars over all ranks (one allreduce), in place. */
+PetscErrorCode AllreduceSum(MPI_Comm comm, Workspace &ws, const Vec1 &v, double *extra, int nExtra)
+{
+  const size_t m = v.extent(0);
+  PetscMPIInt  size;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (size == 1) PetscFunctionReturn(0);
+  PetscCall(PetscLogEventBegin(PETAL_OT_Allreduce, 0, 0, 0, 0));
+  auto h = Kokkos::create_mirror_view(v);
+  Kokkos::deep_copy(h, v);
+  double *buf = ws.hostBuf.data();
+  for (size_t j = 0; j < m; ++j) buf[j] = h(j);
+  for (int k = 0; k < nExtra; ++k) buf[m + k] = extra[k];
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, buf, (PetscMPIInt)(m + nExtra), MPI_DOUBLE, MPI_SUM, comm));
+  for (size_t j = 0; j < m; ++j) h(j) = buf[j];
+  for (int k = 0; k < nExtra; ++k) extra[k] = buf[m + k];
+  Kokkos::deep_copy(v, h);
+  PetscCall(PetscLogEventEnd(PETAL_OT_Allreduce, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+/* Combines the local (colMax, colSum) pairs of all ranks (one allreduce of m pairs), in place. */
+PetscErrorCode AllreducePairs(MPI_Comm comm, Workspace &ws)
+{
+  const size_t m = ws.colMax.extent(0);
+  PetscMPIInt  size;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (size == 1) PetscFunctionReturn(0);
+  auto hm = Kokkos::create_mirror_view(ws.colMax);
+  auto hs = Kokkos::create_mirror_view(ws.colSum);
+  Kokkos::deep_copy(hm, ws.colMax);
+  Kokkos::deep_copy(hs, ws.colSum);
+  double *buf = ws.hostBuf.data();
+  for (size_t j = 0; j < m; ++j) {
+    buf[2 * j]     = hm(j);
+    buf[2 * j + 1] = hs(j);
+  }
+  PetscCall(AllreduceMaxSumPairs(comm, buf, (PetscInt)m));
+  for (size_t j = 0; j < m; ++j) {
+    hm(j) = buf[2 * j];
+    hs(j) = buf[2 * j + 1];
+  }
+  Kokkos::deep_copy(ws.colMax, hm);
+  Kokkos::deep_copy(ws.colSum, hs);
+  PetscFunctionReturn(0);
+}
+
+/* Column half-step from global column sums b = ws.colSum: y += (log c - log b)/eta. Returns |b - c|_1,
+ * and *bad = number of sums outside [kSumTiny, kSumHuge] (then nothing is updated). */
+void ColumnStepFromSums(Workspace &ws, double eta, double *colErr, int *bad)
+{
+  const Vec1 b = ws.colSum, c = ws.c, logc = ws.logc, y = ws.y;
+  double     err  = 0;
+  int        nbad = 0;
+  Kokkos::parallel_reduce(
+    "petal::ot::ColumnCheck", Kokkos::RangePolicy<Exec>(0, b.extent(0)),
+    KOKKOS_LAMBDA(const int j, double &e, int &nb) {
+      e += kmath::fabs(b(j) - c(j));
+      nb += (b(j) >= kSumTiny && b(j) <= kSumHuge) ? 0 : 1;
+    },
+    err, nbad);
+  *colErr = err;
+  *bad    = nbad;
+  if (nbad) return;
+  Kokkos::parallel_for(
+    "petal::ot::ColumnStep", Kokkos::RangePolicy<Exec>(0, y.extent(0)), KOKKOS_LAMBDA(const int j) { y(j) += (logc(j) - kmath::log(b(j))) / eta; });
+}
+
+/* Column half-step from global (max, sum) pairs: log b = M + log S. Returns |b - c|_1. */
+double ColumnStepFromPairs(Workspace &ws, double eta)
+{
+  const Vec1 M = ws.colMax, S = ws.colSum, c = ws.c, logc = ws.logc, y = ws.y;
+  double     err = 0;
+  Kokkos::parallel_reduce(
+    "petal::ot::ColumnStepPairs", Kokkos::RangePolicy<Exec>(0, y.extent(0)),
+    KOKKOS_LAMBDA(const int j, double &e) {
+      const double logb = M(j) + kmath::log(S(j));
+      e += kmath::fabs(kmath::exp(logb) - c(j));
+      y(j) += (logc(j) - logb) / eta;
+    },
+    err);
+  return err;
+}
+
+/* The log-domain column half-step: column LSE pass (one pass if the plan is in range), pair allreduce. */
+PetscErrorCode ColumnStepLogDomain(PetalOT ot, double eta, bool onePass, double *colErr)
+{
+  Workspace &ws = *ot->ws;
+  bool       twoPass;
+
+  PetscFunctionBegin;
+  Affine(ws.ex, eta, ws.x, -1.0);
+  Affine(ws.ey, eta, ws.y, 0.0);
+  PetscCall(PetscLogEventBegin(PETAL_OT_LSE, 0, 0, 0, 0));
+  ColumnLogSumExp(ws.cost, eta, ws.ex, ws.ey, onePass, ws.scratch, ws.colMax, ws.colSum, &twoPass);
+  PetscCall(PetscLogEventEnd(PETAL_OT_LSE, 0, 0, 0, 0));
+  PetscCall(AllreducePairs(PetscObjectComm((PetscObject)ot), ws));
+  *colErr = ColumnStepFromPairs(ws, eta);
+  PetscFunctionReturn(0);
+}
+} // namespace
+
+PetscErrorCode SinkhornIterate(PetalOT ot, double eta, double tol, PetscInt maxIts, PetscBool *converged, PetscInt minIts, double stallRate)
+{
+  MPI_Comm   comm  = PetscObjectComm((PetscObject)ot);
+  Workspace &ws    = *ot->ws;
+  const bool fused = ot->variant == PETAL_OT_SINKHORN_FUSED;
+
+  PetscFunctionBegin;
+  *converged = PETSC_FALSE;
+  double    history[5]; /* errors of the last 5 column-exact states, for the stall test */
+  PetscInt  nHistory = 0;
+  for (PetscInt it = 0; it < maxIts; ++it) {
+    double    rowErr, colErr = -1;
+    long long fallbacks;
+    PetscCall(PetscLogEventBegin(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+    Affine(ws.ey, eta, ws.y, 0.0);
+    PetscCall(PetscLogEventBegin(PETAL_OT_RowPass, 0, 0, 0, 0));
+    SinkhornRow(ws.cost, eta, ws.x, ws.ey, ws.r, ws.logr, ws.xNew, fused, ws.scratch, ws.colSum, &rowErr, &fallbacks);
+    PetscCall(PetscLogEventEnd(PETAL_OT_RowPass, 0, 0, 0, 0));
+    double extra[2] = {rowErr, (double)fallbacks};
+    if (fused) PetscCall(AllreduceSum(comm, ws, ws.colSum, extra, 2));
+    else PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, extra, 2, MPI_DOUBLE, MPI_SUM, comm));
+    rowErr = extra[0];
+    ot->res.fallback_rows += (PetscInt)extra[1];
+    if (PetscIsInfOrNanReal(rowErr) && ws.columnsExact) { /* finite inputs cannot give this: report, do not loop */
+      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+      ot->res.reason = PETAL_OT_DIVERGED_NAN;
+      break;
+    }
+    if (ws.columnsExact && rowErr <= tol) { /* (x, y) has exact columns and rows within tol */
+      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+      *converged = PETSC_TRUE;
+      break;
+    }
+    /* Sinkhorn has slowed down: the error fell by less than stallRate per iteration over the last 5 */
+    if (ws.columnsExact && it >= minIts && nHistory >= 5 && rowErr > std::pow(stallRate, 5) * history[nHistory % 5]) {
+      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+      break;
+    }
+    if (ws.columnsExact) history[nHistory++ % 5] = rowErr;
+    std::swap(ws.x, ws.xNew);
+    if (fused) {
+      int bad;
+      ColumnStepFromSums(ws, eta, &colErr, &bad);
+      if (bad) PetscCall(ColumnStepLogDomain(ot, eta, false, &colErr));
+    } else {
+      PetscCall(ColumnStepLogDomain(ot, eta, true, &colErr));
+    }
+    ws.columnsExact = true;
+    ot->res.sinkhorn_iterations++;
+    PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+    if (ot->monitor && (ot->res.sinkhorn_iterations % ot->monitorInterval == 0 || it == 0))
+      PetscCall(PetscPrintf(comm, "  PetalOT Sinkhorn %5" PetscInt_FMT " (eta %g): row error %.3e (before), column error %.3e (after the row step)\n", ot->res.sinkhorn_iterations, eta, rowErr, colErr));
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode EvaluateAt(PetalOT ot, const Vec1 &ex, const Vec1 &ey)
+{
+  Workspace &ws = *ot->ws;
+  double     sums[3];
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(PETAL_OT_PlanEval, 0, 0, 0, 0));
+  PlanSums(ws.cost, ws.eta, ex, ey, ws.scratch, ws.rowSum, ws.colSum, &sums[0], &sums[1]);
+  {
+    const Vec1 a = ws.rowSum, r = ws.r;
+    double     e = 0;
+    Kokkos::parallel_reduce(
+      "petal::ot::RowError", Kokkos::RangePolicy<Exec>(0, a.extent(0)), KOKKOS_LAMBDA(const int i, double &s) { s += kmath::fabs(a(i) - r(i)); }, e);
+    sums[2] = e;
+  }
+  PetscCall(PetscLogEventEnd(PETAL_OT_PlanEval, 0, 0, 0, 0));
+  PetscCall(AllreduceSum(PetscObjectComm((PetscObject)ot), ws, ws.colSum, sums, 3));
+  ws.sumP   = sums[0];
+  ws.sumCP  = sums[1];
+  ws.rowErr = sums[2];
+  {
+    const Vec1 b = ws.colSum, c = ws.c;
+    double     e = 0;
+    Kokkos::parallel_reduce(
+      "petal::ot::ColError", Kokkos::RangePolicy<Exec>(0, b.extent(0)), KOKKOS_LAMBDA(const int j, double &s) { s += kmath::fabs(b(j) - c(j)); }, e);
+    ws.colErr = e;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode EvaluatePlan(PetalOT ot)
+{
+  Workspace &ws = *ot->ws;
+
+  PetscFunctionBegin;
+  Affine(ws.ex, ws.eta, ws.x, -1.0);
+  Affine(ws.ey, ws.eta, ws.y, 0.0);
+  PetscCall(EvaluateAt(ot, ws.ex, ws.ey));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode RunSinkhorn(PetalOT ot)
+{
+  PetscLogDouble t0, t1;
+  PetscBool      converged = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&t0));
+  if (ot->epsScaling) {
+    for (double e = ot->epsEta0; e < ot->eta && ot->res.sinkhorn_iterations < ot->maxIt; e *= ot->epsFactor) {
+      PetscInt left = PetscMin(ot->epsInnerMax, ot->maxIt - ot->res.sinkhorn_iterations);
+      PetscCall(SinkhornIterate(ot, e, PetscMax(ot->tol, ot->epsStageTol), left, &converged, left, 1.0));
+      if (ot->res.reason == PETAL_OT_DIVERGED_NAN) break;
+    }
+  }
+  if (ot->res.reason != PETAL_OT_DIVERGED_NAN) PetscCall(SinkhornIterate(ot, ot->eta, ot->tol, ot->maxIt - ot->res.sinkhorn_iterations, &converged, ot->maxIt, 1.0));
+  PetscCall(PetscTime(&t1));
+  ot->res.time_sinkhorn = t1 - t0;
+  ot->ws->eta           = ot->eta;
+  PetscCall(EvaluatePlan(ot));
+  if (ot->res.reason != PETAL_OT_DIVERGED_NAN) ot->res.reason = converged ? PETAL_OT_CONVERGED_TOL : PETAL_OT_DIVERGED_MAX_IT;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode FillResult(PetalOT ot)
+{
+  Workspace &ws   = *ot->ws;
+  MPI_Comm   comm = PetscObjectComm((PetscObject)ot);
+  double     loc[2] = {0, 0}, rep[2] = {0, 0}; /* a.x, r.x (local); b.y, c.y (replicated) */
+
+  PetscFunctionBegin;
+  {
+    const Vec1 a = ws.rowSum, r = ws.r, x = ws.x;
+    Kokkos::parallel_reduce(
+      "petal::ot::DotX", Kokkos::RangePolicy<Exec>(0, x.extent(0)),
+      KOKKOS_LAMBDA(const int i, double &s0, double &s1) {
+        s0 += a(i) * x(i);
+        s1 += r(i) * x(i);
+      },
+      loc[0], loc[1]);
+    const Vec1 b = ws.colSum, c = ws.c, y = ws.y;
+    Kokkos::parallel_reduce(
+      "petal::ot::DotY", Kokkos::RangePolicy<Exec>(0, y.extent(0)),
+      KOKKOS_LAMBDA(const int j, double &s0, double &s1) {
+        s0 += b(j) * y(j);
+        s1 += c(j) * y(j);
+      },
+      rep[0], rep[1]);
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, loc, 2, MPI_DOUBLE, MPI_SUM, comm));
+  PetalOTResult &res = ot->res;
+  res.transport_cost = ws.sumCP;
+  res.mass           = ws.sumP;
+  /* sum P log P = sum P (eta (x + y - C) - 1) = eta (a.x + b.y - <C,P>) - sum P */
+  res.entropic_cost  = loc[0] + rep[0] - ws.sumP / ot->eta;
+  res.dual_objective = loc[1] + rep[1] - ws.sumP / ot->eta;
+  res.row_error      = ws.rowErr;
+  res.col_error      = ws.colErr;
+  if (PetscIsInfOrNanReal(res.row_error) || PetscIsInfOrNanReal(res.col_error) || PetscIsInfOrNanReal(res.transport_cost)) res.reason = PETAL_OT_DIVERGED_NAN;
+  PetscFunctionReturn(0);
+}
+
+} // namespace ot
+} // namespace petal

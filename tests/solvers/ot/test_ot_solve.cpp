@@ -1,0 +1,366 @@
+// PetalOT end to end (run on 1 and 2 ranks): exact optima (Hungarian algorithm, 1-D monotone coupling),
+// the entropic bound OT <= <C,P_eta> <= OT + 2 log n / eta, marginals to tolerance checked on the
+// returned plan, equal results on 1 and 2 ranks, SNS = Sinkhorn, dense cost = points, zero weights,
+// epsilon scaling, extreme eta, the HDF5 output.
+#include "ot_test_util.hpp"
+#include <hdf5.h>
+#include <cstdio>
+
+using namespace ottest;
+
+namespace {
+MPI_Comm World() { return PETSC_COMM_WORLD; }
+
+std::vector<std::vector<double>> CostMatrix(const HostProblem &p, PetalOTCostType type)
+{
+  std::vector<std::vector<double>> C(p.n, std::vector<double>(p.m));
+  for (int i = 0; i < p.n; ++i)
+    for (int j = 0; j < p.m; ++j) C[i][j] = Cost(p, i, j, type);
+  return C;
+}
+
+// Row and column sums of the returned plan (all entries: threshold 0), on every rank.
+void PlanMarginals(PetalOT ot, std::vector<double> *rows, std::vector<double> *cols)
+{
+  Mat P;
+  Vec ones, rs, cs;
+  PETAL_ASSERT_OK(PetalOTGetPlan(ot, 0.0, &P, NULL));
+  PETAL_ASSERT_OK(MatCreateVecs(P, &ones, &rs));
+  PETAL_ASSERT_OK(VecDuplicate(ones, &cs));
+  PETAL_ASSERT_OK(VecSet(ones, 1.0));
+  PETAL_ASSERT_OK(MatMult(P, ones, rs));
+  Vec onesRow;
+  PETAL_ASSERT_OK(VecDuplicate(rs, &onesRow));
+  PETAL_ASSERT_OK(VecSet(onesRow, 1.0));
+  PETAL_ASSERT_OK(MatMultTranspose(P, onesRow, cs));
+  PETAL_ASSERT_OK(Gather(rs, rows));
+  PETAL_ASSERT_OK(Gather(cs, cols));
+  VecDestroy(&ones);
+  VecDestroy(&onesRow);
+  VecDestroy(&rs);
+  VecDestroy(&cs);
+  MatDestroy(&P);
+}
+
+void SetAdaptiveSwitch(PetalOT ot) // leave the warm-up once a Newton step takes a unit step
+{
+  PetscOptionsSetValue(NULL, "-ot_sns_adaptive_switch", "1");
+  PetscOptionsSetValue(NULL, "-ot_sns_warmup", "3");
+  PetalOTSetFromOptions(ot);
+  PetscOptionsClearValue(NULL, "-ot_sns_adaptive_switch");
+  PetscOptionsClearValue(NULL, "-ot_sns_warmup");
+}
+void SetLogVariant(PetalOT ot) { PetalOTSetSinkhornVariant(ot, PETAL_OT_SINKHORN_LOG); }
+void SetEpsScaling(PetalOT ot) { PetalOTSetEpsilonScaling(ot, PETSC_TRUE, 5.0, 4.0); }
+void SetNullspaceGauge(PetalOT ot) // through the options database, as a user would
+{
+  PetscOptionsSetValue(NULL, "-ot_newton_gauge", "nullspace");
+  PetalOTSetFromOptions(ot);
+  PetscOptionsClearValue(NULL, "-ot_newton_gauge");
+}
+} // namespace
+
+TEST(OTSolve, AssignmentMatchesHungarianWithinEntropicBound)
+{
+  // Sinkhorn at a moderate eta (at large eta and tiny n it converges only sublinearly), SNS at a larger one.
+  for (PetalOTMethod method : {PETAL_OT_SINKHORN, PETAL_OT_SNS})
+    for (int n : {7, 40}) {
+      SCOPED_TRACE(std::string(PetalOTMethods[method]) + " n " + std::to_string(n));
+      HostProblem      p = RandomPoints(n, n, 2, 100 + n);
+      std::vector<int> perm;
+      const double     ot  = Hungarian(CostMatrix(p, PETAL_OT_COST_SQEUCLIDEAN), &perm) / n;
+      const double     eta = method == PETAL_OT_SINKHORN ? 40.0 : 400.0;
+      Solution         s;
+      PETAL_ASSERT_OK(Solve(World(), p, method, eta, 1e-10, &s));
+      EXPECT_EQ(s.res.reason, PETAL_OT_CONVERGED_TOL);
+      EXPECT_GE(s.res.transport_cost, ot - 1e-12);
+      EXPECT_LE(s.res.transport_cost, ot + 2 * std::log(double(n)) / eta);
+    }
+}
+
+TEST(OTSolve, LargeEtaRecoversTheOptimalPermutation)
+{
+  const int        n = 12;
+  HostProblem      p = RandomPoints(n, n, 2, 77);
+  std::vector<int> perm;
+  const double     ot = Hungarian(CostMatrix(p, PETAL_OT_COST_EUCLIDEAN), &perm) / n;
+  Solution         s;
+  PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SNS, 5e3, 1e-11, &s, PETAL_OT_COST_EUCLIDEAN));
+  EXPECT_EQ(s.res.reason, PETAL_OT_CONVERGED_TOL);
+  EXPECT_NEAR(s.res.transport_cost, ot, 2 * std::log(double(n)) / 5e3);
+  // the plan's largest entry in each row sits on the optimal permutation
+  PetalOT      solver;
+  PetscProblem q;
+  Mat          P;
+  PETAL_ASSERT_OK(ToPetsc(World(), p, &q));
+  PETAL_ASSERT_OK(PetalOTCreate(World(), &solver));
+  PETAL_ASSERT_OK(PetalOTSetProblemPoints(solver, q.r, q.c, 2, q.X, q.Y));
+  PETAL_ASSERT_OK(PetalOTSetCost(solver, PETAL_OT_COST_EUCLIDEAN, 2));
+  PETAL_ASSERT_OK(PetalOTSetEta(solver, 5e3));
+  PETAL_ASSERT_OK(PetalOTSetMethod(solver, PETAL_OT_SNS));
+  PETAL_ASSERT_OK(PetalOTSolve(solver));
+  PETAL_ASSERT_OK(PetalOTGetPlan(solver, 0.0, &P, NULL));
+  PetscInt rstart, rend;
+  PETAL_ASSERT_OK(MatGetOwnershipRange(P, &rstart, &rend));
+  for (PetscInt i = rstart; i < rend; ++i) {
+    PetscInt           nc;
+    const PetscInt    *cols;
+    const PetscScalar *vals;
+    PETAL_ASSERT_OK(MatGetRow(P, i, &nc, &cols, &vals));
+    PetscInt best = -1;
+    double   bv   = -1;
+    for (PetscInt k = 0; k < nc; ++k)
+      if (vals[k] > bv) bv = vals[k], best = cols[k];
+    EXPECT_EQ(best, perm[i]) << "row " << i;
+    EXPECT_GT(bv, 0.99 / n);
+    PETAL_ASSERT_OK(MatRestoreRow(P, i, &nc, &cols, &vals));
+  }
+  MatDestroy(&P);
+  PetalOTDestroy(&solver);
+}
+
+TEST(OTSolve, OneDimensionalClosedFormWithinBound)
+{
+  // 1-D, non-uniform weights: the exact optimum is the monotone coupling of the sorted points.
+  const int   n = 60, m = 45;
+  HostProblem p = RandomPoints(n, m, 1, 5, false);
+  auto        sq = [](double t) { return t * t; };
+  const double ot = MonotoneOT1D(p.X, p.r, p.Y, p.c, +sq);
+  for (double eta : {50.0, 2000.0}) {
+    Solution s;
+    PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, eta, 1e-10, &s));
+    EXPECT_EQ(s.res.reason, PETAL_OT_CONVERGED_TOL);
+    EXPECT_GE(s.res.transport_cost, ot - 1e-12);
+    EXPECT_LE(s.res.transport_cost, ot + 2 * std::log(double(std::max(n, m))) / eta);
+    // strong duality: entropic primal = dual at the optimum
+    EXPECT_NEAR(s.res.entropic_cost, s.res.dual_objective, 1e-8);
+  }
+}
+
+TEST(OTSolve, MarginalsOfThePlanMeetTheTolerance)
+{
+  HostProblem p = RandomPoints(50, 70, 2, 9, false);
+  for (PetalOTMethod method : {PETAL_OT_SINKHORN, PETAL_OT_SNS}) {
+    PetalOT      ot;
+    PetscProblem q;
+    PETAL_ASSERT_OK(ToPetsc(World(), p, &q));
+    PETAL_ASSERT_OK(PetalOTCreate(World(), &ot));
+    PETAL_ASSERT_OK(PetalOTSetProblemPoints(ot, q.r, q.c, 2, q.X, q.Y));
+    PETAL_ASSERT_OK(PetalOTSetEta(ot, 300));
+    PETAL_ASSERT_OK(PetalOTSetMethod(ot, method));
+    PETAL_ASSERT_OK(PetalOTSetTolerances(ot, 1e-9, PETSC_DEFAULT));
+    PETAL_ASSERT_OK(PetalOTSolve(ot));
+    PetalOTResult res;
+    PETAL_ASSERT_OK(PetalOTGetResult(ot, &res));
+    EXPECT_EQ(res.reason, PETAL_OT_CONVERGED_TOL);
+    EXPECT_LE(res.row_error, 1e-9);
+    EXPECT_LE(res.col_error, 1e-9);
+    std::vector<double> rows, cols;
+    PlanMarginals(ot, &rows, &cols);
+    double er = 0, ec = 0;
+    for (int i = 0; i < p.n; ++i) er += std::fabs(rows[i] - p.r[i]);
+    for (int j = 0; j < p.m; ++j) ec += std::fabs(cols[j] - p.c[j]);
+    EXPECT_LE(er, 1.5e-9);
+    EXPECT_LE(ec, 1.5e-9);
+    PetalOTDestroy(&ot);
+  }
+}
+
+TEST(OTSolve, SameResultOnOneRankAndOnAll)
+{
+  // The world communicator (1 or 2 ranks) against PETSC_COMM_SELF on every rank.
+  HostProblem p = RandomPoints(64, 48, 3, 31, false);
+  for (PetalOTMethod method : {PETAL_OT_SINKHORN, PETAL_OT_SNS}) {
+    Solution a, b;
+    PETAL_ASSERT_OK(Solve(World(), p, method, 500, 1e-11, &a));
+    PETAL_ASSERT_OK(Solve(PETSC_COMM_SELF, p, method, 500, 1e-11, &b));
+    EXPECT_NEAR(a.res.transport_cost, b.res.transport_cost, 1e-12);
+    EXPECT_LT(PotentialDiff(a, b), 1e-10);
+    if (method == PETAL_OT_SINKHORN) EXPECT_NEAR(a.res.sinkhorn_iterations, b.res.sinkhorn_iterations, 1); // rounding at the stopping test
+  }
+}
+
+TEST(OTSolve, SNSAgreesWithSinkhorn)
+{
+  HostProblem p = RandomPoints(80, 80, 2, 13);
+  for (PetalOTCostType type : {PETAL_OT_COST_SQEUCLIDEAN, PETAL_OT_COST_EUCLIDEAN}) {
+    Solution     a, b, c, d;
+    const double eta = type == PETAL_OT_COST_EUCLIDEAN ? 50 : 200; // Sinkhorn slows down quickly with eta
+    PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, eta, 1e-11, &a, type));
+    PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SNS, eta, 1e-11, &b, type));
+    PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SNS, eta, 1e-11, &c, type, false, SetNullspaceGauge));
+    PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SNS, eta, 1e-11, &d, type, false, SetAdaptiveSwitch));
+    EXPECT_EQ(d.res.reason, PETAL_OT_CONVERGED_TOL);
+    EXPECT_GT(d.res.newton_iterations, 0);
+    EXPECT_NEAR(a.res.transport_cost, d.res.transport_cost, 1e-10);
+    EXPECT_LT(PotentialDiff(a, d), 1e-6);
+    EXPECT_EQ(b.res.reason, PETAL_OT_CONVERGED_TOL);
+    EXPECT_EQ(c.res.reason, PETAL_OT_CONVERGED_TOL);
+    EXPECT_GT(b.res.newton_iterations, 0);
+    EXPECT_NEAR(a.res.transport_cost, b.res.transport_cost, 1e-10);
+    EXPECT_NEAR(a.res.transport_cost, c.res.transport_cost, 1e-10);
+    EXPECT_LT(PotentialDiff(a, b), 1e-6); // potentials are less well conditioned than the marginals
+    EXPECT_LT(PotentialDiff(a, c), 1e-6);
+  }
+}
+
+TEST(OTSolve, VariantsAndInputsAgree)
+{
+  // dense cost = points; log-domain variant = fused; epsilon scaling = plain.
+  HostProblem p = RandomPoints(45, 35, 2, 21, false);
+  Solution    base, dense, logv, eps;
+  PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &base));
+  PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &dense, PETAL_OT_COST_SQEUCLIDEAN, true));
+  PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &logv, PETAL_OT_COST_SQEUCLIDEAN, false, SetLogVariant));
+  PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &eps, PETAL_OT_COST_SQEUCLIDEAN, false, SetEpsScaling));
+  for (const Solution *s : {&dense, &logv, &eps}) {
+    EXPECT_EQ(s->res.reason, PETAL_OT_CONVERGED_TOL);
+    EXPECT_NEAR(s->res.transport_cost, base.res.transport_cost, 1e-11);
+    EXPECT_LT(PotentialDiff(*s, base), 1e-9);
+  }
+  EXPECT_NEAR(logv.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 1); // the same iteration, rounded differently
+}
+
+TEST(OTSolve, ZeroWeightsGiveEmptyRowsAndFinitePotentials)
+{
+  HostProblem p = RandomPoints(30, 25, 2, 41, false);
+  p.r[3] = p.r[17] = 0;
+  p.c[0] = p.c[24] = 0;
+  double sr = 0, sc = 0;
+  for (double v : p.r) sr += v;
+  for (double v : p.c) sc += v;
+  for (double &v : p.r) v /= sr;
+  for (double &v : p.c) v /= sc;
+  PetalOT      ot;
+  PetscProblem q;
+  PETAL_ASSERT_OK(ToPetsc(World(), p, &q));
+  PETAL_ASSERT_OK(PetalOTCreate(World(), &ot));
+  PETAL_ASSERT_OK(PetalOTSetProblemPoints(ot, q.r, q.c, 2, q.X, q.Y));
+  PETAL_ASSERT_OK(PetalOTSetEta(ot, 300));
+  PETAL_ASSERT_OK(PetalOTSetMethod(ot, PETAL_OT_SNS));
+  PETAL_ASSERT_OK(PetalOTSolve(ot));
+  PetalOTResult res;
+  PETAL_ASSERT_OK(PetalOTGetResult(ot, &res));
+  EXPECT_EQ(res.reason, PETAL_OT_CONVERGED_TOL);
+  std::vector<double> rows, cols, x, y;
+  PlanMarginals(ot, &rows, &cols);
+  EXPECT_EQ(rows[3], 0.0);
+  EXPECT_EQ(rows[17], 0.0);
+  EXPECT_EQ(cols[0], 0.0);
+  EXPECT_EQ(cols[24], 0.0);
+  Vec xv, yv;
+  PETAL_ASSERT_OK(PetalOTGetPotentials(ot, &xv, &yv));
+  PETAL_ASSERT_OK(Gather(xv, &x));
+  PETAL_ASSERT_OK(Gather(yv, &y));
+  for (double v : x) EXPECT_TRUE(std::isfinite(v));
+  for (double v : y) EXPECT_TRUE(std::isfinite(v));
+  // x_3 is the smoothed c-transform: -(1/eta) log sum_j exp(eta (y_j - C_3j)) over the kept columns
+  double mx = -1e300;
+  std::vector<double> t;
+  for (int j = 1; j < 24; ++j) t.push_back(300 * (y[j] - Cost(p, 3, j, PETAL_OT_COST_SQEUCLIDEAN)));
+  for (double v : t) mx = std::max(mx, v);
+  double s = 0;
+  for (double v : t) s += std::exp(v - mx);
+  EXPECT_NEAR(x[3], -(mx + std::log(s)) / 300, 1e-12);
+  PetalOTDestroy(&ot);
+}
+
+TEST(OTSolve, ExtremeEtaGivesNoNaN)
+{
+  // Costs normalised to [0, 1]: at eta = 1e4 and 1e7 almost every exp(-eta C) underflows. No method may
+  // produce NaN or infinities; SNS with epsilon scaling converges and lands within the entropic bound
+  // of the exact optimum.
+  const int        n = 40;
+  HostProblem      p = RandomPoints(n, n, 2, 3);
+  std::vector<int> perm;
+  auto             C = CostMatrix(p, PETAL_OT_COST_SQEUCLIDEAN);
+  double           cmax = 0;
+  for (auto &row : C)
+    for (double v : row) cmax = std::max(cmax, v);
+  const double opt = Hungarian(C, &perm) / n / cmax;
+  for (double eta : {1e4, 1e7}) {
+    for (int variant = 0; variant < 3; ++variant) { /* Sinkhorn, SNS, SNS + epsilon scaling */
+      SCOPED_TRACE("variant " + std::to_string(variant) + " eta " + std::to_string(eta));
+      PetalOT      ot;
+      PetscProblem q;
+      PETAL_ASSERT_OK(ToPetsc(World(), p, &q));
+      PETAL_ASSERT_OK(PetalOTCreate(World(), &ot));
+      PETAL_ASSERT_OK(PetalOTSetProblemPoints(ot, q.r, q.c, 2, q.X, q.Y));
+      PETAL_ASSERT_OK(PetalOTSetCostNormalize(ot, PETSC_TRUE));
+      PETAL_ASSERT_OK(PetalOTSetEta(ot, eta));
+      PETAL_ASSERT_OK(PetalOTSetMethod(ot, variant == 0 ? PETAL_OT_SINKHORN : PETAL_OT_SNS));
+      PETAL_ASSERT_OK(PetalOTSetTolerances(ot, 1e-9, 3000));
+      PETAL_ASSERT_OK(PetalOTSNSSetMaxNewton(ot, 60));
+      if (variant == 2) PETAL_ASSERT_OK(PetalOTSetEpsilonScaling(ot, PETSC_TRUE, 100, 4));
+      PETAL_ASSERT_OK(PetalOTSolve(ot));
+      PetalOTResult res;
+      PETAL_ASSERT_OK(PetalOTGetResult(ot, &res));
+      EXPECT_NE(res.reason, PETAL_OT_DIVERGED_NAN);
+      EXPECT_TRUE(std::isfinite(res.transport_cost) && std::isfinite(res.row_error) && std::isfinite(res.col_error) && std::isfinite(res.dual_objective));
+      EXPECT_LE(res.row_error + res.col_error, 2.0); // a sane plan, converged or not
+      std::vector<double> x, y;
+      Vec                 xv, yv;
+      PETAL_ASSERT_OK(PetalOTGetPotentials(ot, &xv, &yv));
+      PETAL_ASSERT_OK(Gather(xv, &x));
+      PETAL_ASSERT_OK(Gather(yv, &y));
+      for (double v : x) EXPECT_TRUE(std::isfinite(v));
+      for (double v : y) EXPECT_TRUE(std::isfinite(v));
+      if (variant == 2) {
+        EXPECT_EQ(res.reason, PETAL_OT_CONVERGED_TOL);
+        EXPECT_GE(res.transport_cost, opt - 1e-12);
+        EXPECT_LE(res.transport_cost, opt + 2 * std::log(double(n)) / eta);
+      }
+      PetalOTDestroy(&ot);
+    }
+  }
+}
+
+TEST(OTSolve, HDF5OutputHoldsPlanAndPotentials)
+{
+  HostProblem  p = RandomPoints(30, 20, 2, 6, false);
+  PetalOT      ot;
+  PetscProblem q;
+  PETAL_ASSERT_OK(ToPetsc(World(), p, &q));
+  PETAL_ASSERT_OK(PetalOTCreate(World(), &ot));
+  PETAL_ASSERT_OK(PetalOTSetProblemPoints(ot, q.r, q.c, 2, q.X, q.Y));
+  PETAL_ASSERT_OK(PetalOTSetEta(ot, 100));
+  PETAL_ASSERT_OK(PetalOTSolve(ot));
+  const char *file = "ot_test_output.h5";
+  PETAL_ASSERT_OK(PetalOTSaveHDF5(ot, file, 1e-6));
+  PetalOTResult res;
+  PETAL_ASSERT_OK(PetalOTGetResult(ot, &res));
+  PetscMPIInt rank;
+  MPI_Comm_rank(World(), &rank);
+  if (rank == 0) {
+    hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ASSERT_GE(f, 0);
+    auto readAll = [&](const char *path) {
+      hid_t               d = H5Dopen2(f, path, H5P_DEFAULT), s = H5Dget_space(d);
+      hssize_t            n = H5Sget_simple_extent_npoints(s);
+      std::vector<double> v(n);
+      H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+      H5Sclose(s);
+      H5Dclose(d);
+      return v;
+    };
+    auto   val = readAll("/plan/value"), row = readAll("/plan/row"), x = readAll("/potentials/x"), y = readAll("/potentials/y");
+    double total = 0, dropped = 0, eta = 0;
+    for (double v : val) total += v;
+    hid_t g = H5Gopen2(f, "/plan", H5P_DEFAULT), a = H5Aopen(g, "dropped_mass", H5P_DEFAULT);
+    H5Aread(a, H5T_NATIVE_DOUBLE, &dropped);
+    H5Aclose(a);
+    H5Gclose(g);
+    a = H5Aopen(f, "eta", H5P_DEFAULT);
+    H5Aread(a, H5T_NATIVE_DOUBLE, &eta);
+    H5Aclose(a);
+    EXPECT_EQ(x.size(), 30u);
+    EXPECT_EQ(y.size(), 20u);
+    EXPECT_EQ(row.size(), val.size());
+    EXPECT_GT(val.size(), 20u);
+    EXPECT_NEAR(total + dropped, res.mass, 1e-12);
+    EXPECT_EQ(eta, 100.0);
+    H5Fclose(f);
+    std::remove(file);
+  }
+  PetalOTDestroy(&ot);
+}
