@@ -37,8 +37,9 @@ enum class Trajectory : int { OWN = 0, REFERENCE = 1 };
 const char *const TrajectoryNames[] = {"own", "reference", "Trajectory", "RELAX_TRAJECTORY_", nullptr};
 enum class Transform : int { NONE = 0, LOG = 1 };
 const char *const TransformNames[] = {"none", "log", "Transform", "RELAX_TRANSFORM_", nullptr};
-const char *const LearnerNames[]    = {"tsallis", "tsallis_cb", "chebcb"};
-const char *const LearnerLabels[]   = {"Tsallis-INF", "Tsallis-INF-CB", "ChebCB"};
+// *_iw: the same learner with the reference's importance-weighted loss estimator instead of reduced variance.
+const char *const LearnerNames[]    = {"tsallis", "tsallis_iw", "tsallis_cb", "tsallis_cb_iw", "chebcb"};
+const char *const LearnerLabels[]   = {"Tsallis-INF", "Tsallis-INF (IW)", "Tsallis-INF-CB", "Tsallis-INF-CB (IW)", "ChebCB"};
 const char *const BaselineNames[]   = {"gmres_ilu", "cg_boomeramg", "cg_gamg"};
 const char *const BaselineLabels[]  = {"GMRES+ILU(0)", "CG+BoomerAMG", "CG+GAMG (no SA eig est.)"};
 
@@ -51,7 +52,7 @@ struct Settings {
   char                     writeFile[PETSC_MAX_PATH_LEN] = "";
   PetscInt                 instances = -1; // -1: the sequence's default (synthetic/heat 5000, file: all)
   PetscInt                 seed = 0, learnerSeed = 0;
-  std::vector<std::string> learners = {"tsallis", "tsallis_cb", "chebcb"};
+  std::vector<std::string> learners = {"tsallis", "tsallis_iw", "tsallis_cb", "chebcb"};
   std::vector<std::string> baselines;
   bool                     baselinesSet = false;
   std::vector<double>      grid;
@@ -70,8 +71,8 @@ struct Settings {
   PetscInt                 progress     = 0;
 };
 
-template <class T>
-bool Contains(const char *const (&list)[3], const T &name)
+template <std::size_t N, class T>
+bool Contains(const char *const (&list)[N], const T &name)
 {
   return std::find_if(std::begin(list), std::end(list), [&](const char *s) { return name == s; }) != std::end(list);
 }
@@ -133,14 +134,14 @@ PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s)
   } else PetscCheck(n >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-relax: -relax_omega_grid is empty");
   for (double w : s->grid) PetscCheck(w > 0 && w < 2 && std::isfinite(w), comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-relax: omega = %g of the grid is outside (0, 2)", w);
   n = 16;
-  PetscCall(PetscOptionsStringArray("-relax_learners", "Online learners to run: tsallis, tsallis_cb, chebcb (or none)", "", strs, &n, &set));
+  PetscCall(PetscOptionsStringArray("-relax_learners", "Online learners to run: tsallis, tsallis_iw, tsallis_cb, tsallis_cb_iw, chebcb (or none; *_iw: importance-weighted losses as the reference code)", "", strs, &n, &set));
   if (set) {
     s->learners.clear();
     for (PetscInt i = 0; i < n; ++i) {
       std::string l = strs[i];
       PetscCall(PetscFree(strs[i]));
       if (l == "none") continue;
-      PetscCheck(Contains(LearnerNames, l), comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "petal-relax: unknown learner %s in -relax_learners (tsallis, tsallis_cb, chebcb, none)", l.c_str());
+      PetscCheck(Contains(LearnerNames, l), comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "petal-relax: unknown learner %s in -relax_learners (tsallis, tsallis_iw, tsallis_cb, tsallis_cb_iw, chebcb, none)", l.c_str());
       s->learners.push_back(l);
     }
   }
@@ -164,7 +165,7 @@ PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s)
   }
   PetscCall(PetscOptionsInt("-relax_bins", "Context bins of Tsallis-INF-CB (default: the paper's, synthetic 5, heat 6)", "", s->bins, &s->bins, NULL));
   PetscCall(PetscOptionsInt("-relax_features", "Chebyshev features of ChebCB", "", s->features, &s->features, NULL));
-  PetscCall(PetscOptionsEnum("-relax_context_transform", "Context the learners see: none (the raw context c) or log: log10(c - a + floor (b - a)) for the range [a, b]", "", TransformNames, (PetscEnum)s->transform, (PetscEnum *)&s->transform, NULL));
+  PetscCall(PetscOptionsEnum("-relax_context_transform", "Context the learners see: none (the raw context c) or log: log10(c - a + floor (b - a)) for the range [a, b] (PCBanditSORSetContextTransform)", "", TransformNames, (PetscEnum)s->transform, (PetscEnum *)&s->transform, NULL));
   PetscCall(PetscOptionsReal("-relax_context_log_floor", "log transform: floor as a fraction of the context range (contexts closer than this to a count as equal)", "", s->logFloor, &s->logFloor, NULL));
   n = 256;
   PetscCall(PetscOptionsRealArray("-relax_run_omegas", "Further fixed omegas to run online (besides the best fixed one)", "", buf, &n, &set));
@@ -217,7 +218,6 @@ struct Study {
   std::unique_ptr<Sequence> seq;
   PetscInt                  T = 0, d = 0, bins = 5;
   PetscReal                 range[2] = {0, 1};         // of the context
-  PetscReal                 learnerRange[2] = {0, 1};  // of the (transformed) context the learners see
   bool                      zeroGuess = false;
   // the table
   std::vector<KSP>      tableKsp;
@@ -253,7 +253,8 @@ PetscErrorCode CreateSORKsp(Study &S, const std::string &prefix, const char *lea
   PetscCall(PCBanditSORSetLearner(pc, learner));
   PetscCall(PCBanditSORSetOmegaGrid(pc, (PetscInt)grid.size(), grid.data()));
   PetscCall(PCBanditSORSetSeed(pc, S.s.learnerSeed));
-  PetscCall(PCBanditSORSetContextRange(pc, S.learnerRange[0], S.learnerRange[1]));
+  PetscCall(PCBanditSORSetContextRange(pc, S.range[0], S.range[1]));
+  PetscCall(PCBanditSORSetContextTransform(pc, S.s.transform == Transform::LOG ? PCBANDITSOR_CONTEXT_LOG : PCBANDITSOR_CONTEXT_LINEAR, S.s.logFloor));
   PetscCall(KSPSetFromOptions(*ksp));
   PetscFunctionReturn(0);
 }
@@ -293,14 +294,6 @@ PetscErrorCode CreateBaselineKsp(Study &S, const std::string &name, KSP *ksp)
   PetscFunctionReturn(0);
 }
 
-// The context the learners see (-relax_context_transform).
-PetscReal Feature(const Study &S, PetscReal c)
-{
-  if (S.s.transform == Transform::NONE) return c;
-  const PetscReal w = S.range[1] - S.range[0];
-  return std::log10(std::max(c - S.range[0], (PetscReal)0) + S.s.logFloor * w);
-}
-
 // KSPSolve with its wall-clock time and the cost PCBANDITSOR charges (the cap for a solve that failed).
 PetscErrorCode TimedSolve(Study &S, KSP ksp, Mat A, PetscReal context, Vec b, Vec x, PetscInt *cost, double *secs, bool *capped)
 {
@@ -311,7 +304,7 @@ PetscErrorCode TimedSolve(Study &S, KSP ksp, Mat A, PetscReal context, Vec b, Ve
   PetscFunctionBegin;
   PetscCall(KSPSetOperators(ksp, A, A));
   PetscCall(KSPGetPC(ksp, &pc));
-  PetscCall(PCBanditSORSetContext(pc, Feature(S, context))); // a no-op for other PC types
+  PetscCall(PCBanditSORSetContext(pc, context)); // a no-op for other PC types
   PetscCall(PetscTime(&t0));
   PetscCall(KSPSolve(ksp, b, x));
   PetscCall(PetscTime(&t1));
@@ -689,8 +682,6 @@ PetscErrorCode Run(MPI_Comm comm)
   S.zeroGuess = !S.seq->Stateful() && s.kind == SequenceKind::SYNTHETIC;
   if (s.rangeSet) S.range[0] = s.range[0], S.range[1] = s.range[1];
   else S.seq->ContextRange(&S.range[0], &S.range[1]);
-  S.learnerRange[0] = Feature(S, S.range[0]);
-  S.learnerRange[1] = Feature(S, S.range[1]);
   S.bins            = s.bins > 0 ? s.bins : S.seq->DefaultBins();
   if (!s.baselinesSet && s.kind == SequenceKind::HEAT) s.baselines = {"gmres_ilu", "cg_boomeramg", "cg_gamg"};
   if (S.seq->Stateful()) PetscCall(CreateReferenceKsp(S));
@@ -719,7 +710,10 @@ PetscErrorCode Run(MPI_Comm comm)
     p.name  = l;
     p.label = LearnerLabels[std::find_if(std::begin(LearnerNames), std::end(LearnerNames), [&](const char *x) { return l == x; }) - std::begin(LearnerNames)];
     p.kind  = "learner";
-    PetscCall(CreateSORKsp(S, "relax_" + l + "_", l.c_str(), s.grid, &p.ksp));
+    const bool        iw   = l.size() > 3 && l.compare(l.size() - 3, 3, "_iw") == 0;
+    const std::string type = iw ? l.substr(0, l.size() - 3) : l;
+    if (iw) PetscCall(DefaultOption(("relax_" + l + "_").c_str(), "pc_banditsor_tsallis_estimator", "iw"));
+    PetscCall(CreateSORKsp(S, "relax_" + l + "_", type.c_str(), s.grid, &p.ksp));
     PetscCall(InitPolicy(S, p));
     S.policies.push_back(std::move(p));
   }

@@ -23,6 +23,18 @@ PETSC_EXTERN PetscErrorCode PCBanditSORSetLearner(PC, const char[]);
 PETSC_EXTERN PetscErrorCode PCBanditSORSetOmegaGrid(PC, PetscInt, const PetscReal[]);
 PETSC_EXTERN PetscErrorCode PCBanditSORSetContextRange(PC, PetscReal, PetscReal);
 PETSC_EXTERN PetscErrorCode PCBanditSORSetSeed(PC, PetscInt);
+/* How contextual learners see the context c in its range [a, b]:
+ *   PCBANDITSOR_CONTEXT_LINEAR: c itself;
+ *   PCBANDITSOR_CONTEXT_LOG:    log10(c - a + floor (b - a)), c clamped to [a, b], floor > 0 a fraction of
+ *                               the range (contexts closer to a than that look alike). Use it when the
+ *                               context spans decades (a diffusivity, a time step, a shift). */
+typedef enum { PCBANDITSOR_CONTEXT_LINEAR = 0, PCBANDITSOR_CONTEXT_LOG = 1 } PCBanditSORContextTransform;
+PETSC_EXTERN const char *const PCBanditSORContextTransforms[];
+PETSC_EXTERN PetscErrorCode PCBanditSORSetContextTransform(PC, PCBanditSORContextTransform, PetscReal);
+/* Loss estimator of the Tsallis-INF learners (tsallis, tsallis_cb): PETSC_TRUE for the reduced-variance
+ * estimator with shift B >= 0 (the default, B = 1), PETSC_FALSE for plain importance weighting as in the
+ * reference code (B is then ignored). */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetTsallisEstimator(PC, PetscBool, PetscReal);
 /* The arms: n omega values (an internal array, valid while the PC lives and its grid is unchanged). */
 PETSC_EXTERN PetscErrorCode PCBanditSORGetOmegaGrid(PC, PetscInt *, const PetscReal **);
 /* The omega of the current (or last) solve. */

@@ -16,7 +16,7 @@
 namespace petal::bandits {
 
 namespace {
-constexpr std::int64_t kStateVersion = 1;
+constexpr std::int64_t kStateVersion = 2; // 2: Tsallis-INF loss estimator and shifts
 // Guards against absurd sizes in a corrupted state before anything is allocated.
 constexpr std::size_t kMaxArms = std::size_t(1) << 20;
 
@@ -198,8 +198,8 @@ const std::vector<std::string> &LearnerTypes()
 std::unique_ptr<Learner> CreateLearner(const std::string &type, const LearnerOptions &o)
 {
   if (type == "fixed") return std::make_unique<FixedArm>(o.num_arms, o.fixed_arm, o.seed);
-  if (type == "tsallis") return std::make_unique<TsallisINF>(o.num_arms, o.seed);
-  if (type == "tsallis_cb") return std::make_unique<TsallisINFCB>(o.num_arms, o.bins, o.context_min, o.context_max, o.seed);
+  if (type == "tsallis") return std::make_unique<TsallisINF>(o.num_arms, o.seed, o.tsallis_estimator);
+  if (type == "tsallis_cb") return std::make_unique<TsallisINFCB>(o.num_arms, o.bins, o.context_min, o.context_max, o.seed, o.tsallis_estimator);
   if (type == "chebcb") return std::make_unique<ChebCB>(o.num_arms, o.features, o.context_min, o.context_max, o.seed);
   throw std::invalid_argument("petal::bandits: unknown learner type '" + type + "' (fixed, tsallis, tsallis_cb, chebcb)");
 }

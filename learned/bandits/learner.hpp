@@ -34,6 +34,12 @@ struct LearnerState {
   std::string rng;               // Rng::Serialize() of the learner's generator
 };
 
+/* Loss estimator of Tsallis-INF: importance weighting (the reference) or reduced variance (tsallis_inf.hpp). */
+struct TsallisEstimator {
+  bool reduced_variance = true;
+  double shift = 1.0; // B; finite and >= 0
+};
+
 /* Parameters for CreateLearner(). Each type reads only the fields it needs. */
 struct LearnerOptions {
   std::size_t num_arms = 20;  // d
@@ -43,6 +49,7 @@ struct LearnerOptions {
   std::size_t features = 6;   // "chebcb": number of Chebyshev features T_0..T_{m-1}
   double context_min = 0.0;   // "tsallis_cb", "chebcb": context range [a, b], a < b
   double context_max = 1.0;
+  TsallisEstimator tsallis_estimator; // "tsallis", "tsallis_cb": loss estimator (reduced variance by default)
 };
 
 class Learner {
@@ -83,13 +90,14 @@ public:
    * details. arm_values (e.g. the omega grid), if it has NumArms() entries, is printed next to arm indices. */
   std::string Summary(const std::vector<double> &arm_values = {}) const;
 
+  /* Sequential writer/reader of the flat state arrays (used by SaveImpl/LoadImpl and their helpers). */
+  class StateWriter;
+  class StateReader;
+
 protected:
   Learner(std::string type, std::size_t num_arms, std::uint64_t seed);
   Learner(const Learner &) = default;
   Learner &operator=(const Learner &) = default;
-
-  class StateWriter;
-  class StateReader;
 
   /* Fills probs (already sized NumArms()) for the given context and returns the sampled arm, drawing
    * from rng_. */

@@ -13,6 +13,7 @@ constexpr int    kMaxBisection   = 200;
 constexpr double kStepTolerance  = 1e-10;
 constexpr double kMaxAbsLoss     = 1e300;
 constexpr std::size_t kMaxBins   = std::size_t(1) << 20;
+constexpr std::int64_t kShiftStart = 16; // RV: rounds t >= 16 and arms with t p >= 16 (p >= eta^2 of the RV eta)
 
 [[noreturn]] void BadState(const char *what)
 {
@@ -27,7 +28,11 @@ std::size_t ArgMax(const std::vector<double> &v)
 
 /* ---------------------------------------------------------------- TsallisCore */
 
-double TsallisCore::Eta() const { return 2.0 / std::sqrt(static_cast<double>(t)); }
+double TsallisCore::Eta() const
+{
+  const double eta = 2.0 / std::sqrt(static_cast<double>(t));
+  return estimator.reduced_variance ? 2.0 * eta : eta;
+}
 
 double TsallisCore::Scale() const
 {
@@ -43,10 +48,11 @@ int TsallisCore::Distribution(std::vector<double> &p) const
   if (d == 0) return 0;
   const double eta   = Eta();
   const double scale = Scale();
-  const double kmin  = *std::min_element(k.begin(), k.end());
   // Work with delta_i = Lhat_i - min Lhat >= 0 (exactly 0 for the best arm) and y = x - min Lhat < 0.
   std::vector<double> delta(d);
-  for (std::size_t i = 0; i < d; ++i) delta[i] = (k[i] - kmin) / scale; // may be +inf: then p_i = 0
+  for (std::size_t i = 0; i < d; ++i) delta[i] = k[i] / scale + shift[i];
+  const double lmin = *std::min_element(delta.begin(), delta.end());
+  for (double &v : delta) v -= lmin; // may be +inf: then p_i = 0
 
   // f(y) = sum_i 4/(eta (delta_i - y))^2 - 1 = sum_i q_i^2 - 1, q_i = 2/(eta (delta_i - y));
   // f'(y) = eta sum_i q_i^3 (= eta sum p_i^1.5, as in the reference). f is convex and increasing on y < 0.
@@ -112,8 +118,17 @@ int TsallisCore::Distribution(std::vector<double> &p) const
   return steps;
 }
 
-void TsallisCore::Charge(std::size_t arm, double prob, double cost)
+void TsallisCore::Charge(std::size_t arm, const std::vector<double> &probs, double cost)
 {
+  const double prob = probs.at(arm);
+  if (estimator.reduced_variance && t >= kShiftStart) {
+    const double tt = static_cast<double>(t);
+    for (std::size_t j = 0; j < k.size(); ++j) {
+      if (tt * probs[j] < kShiftStart) continue; // p_j < eta^2: the shift would add variance, not remove it
+      shift[j] += estimator.shift;
+      if (j == arm) shift[j] -= estimator.shift / prob;
+    }
+  }
   cost_sum += cost;
   ++n;
   const double kk = k.at(arm) + (cost - 1.0) / prob;
@@ -122,26 +137,48 @@ void TsallisCore::Charge(std::size_t arm, double prob, double cost)
 }
 
 namespace {
-void WriteCore(const TsallisCore &c, std::vector<double> &reals_k, std::int64_t &t, double &cost_sum, std::int64_t &n)
+void SaveCore(Learner::StateWriter &w, const TsallisCore &c)
 {
-  reals_k  = c.k;
-  t        = c.t;
-  cost_sum = c.cost_sum;
-  n        = c.n;
+  w.Reals(c.k);
+  w.Int(c.t);
+  w.Int(c.n);
+  w.Real(c.cost_sum);
+  w.Int(c.estimator.reduced_variance ? 1 : 0);
+  w.Real(c.estimator.shift);
+  w.Reals(c.shift);
 }
 
-bool CoreIsValid(const TsallisCore &c)
+/* Reads what SaveCore wrote; throws on invalid values. */
+TsallisCore LoadCore(Learner::StateReader &r, std::size_t num_arms, const char *who)
 {
-  if (c.t < 1 || c.n < 0 || !std::isfinite(c.cost_sum)) return false;
-  for (double v : c.k)
-    if (!std::isfinite(v)) return false;
-  return true;
+  TsallisCore c;
+  c.k                          = r.Reals(num_arms);
+  c.t                          = r.Int();
+  c.n                          = r.Int();
+  c.cost_sum                   = r.Real();
+  const std::int64_t rv        = r.Int();
+  c.estimator.reduced_variance = rv == 1;
+  c.estimator.shift            = r.Real();
+  c.shift                      = r.Reals(num_arms);
+  bool ok = c.t >= 1 && c.n >= 0 && std::isfinite(c.cost_sum) && (rv == 0 || rv == 1) && std::isfinite(c.estimator.shift) && c.estimator.shift >= 0.0;
+  for (std::size_t i = 0; i < num_arms; ++i) ok = ok && std::isfinite(c.k[i]) && std::isfinite(c.shift[i]);
+  if (!ok) BadState((std::string(who) + ": bad counters or estimates").c_str());
+  return c;
+}
+
+void CheckEstimator(const TsallisEstimator &e)
+{
+  if (!std::isfinite(e.shift) || e.shift < 0.0) throw std::invalid_argument("petal::bandits: the reduced-variance shift B must be finite and >= 0");
 }
 } // namespace
 
 /* ---------------------------------------------------------------- TsallisINF */
 
-TsallisINF::TsallisINF(std::size_t num_arms, std::uint64_t seed) : Learner("tsallis", num_arms, seed), core_(num_arms) {}
+TsallisINF::TsallisINF(std::size_t num_arms, std::uint64_t seed, TsallisEstimator estimator)
+  : Learner("tsallis", num_arms, seed), core_(num_arms, estimator)
+{
+  CheckEstimator(estimator);
+}
 
 std::size_t TsallisINF::DoChoose(double, std::vector<double> &probs)
 {
@@ -149,51 +186,41 @@ std::size_t TsallisINF::DoChoose(double, std::vector<double> &probs)
   return SampleIndex(probs, rng_.Uniform());
 }
 
-void TsallisINF::DoUpdate(std::size_t arm, double cost) { core_.Charge(arm, Probabilities()[arm], cost); }
+void TsallisINF::DoUpdate(std::size_t arm, double cost) { core_.Charge(arm, Probabilities(), cost); }
 
 void TsallisINF::SaveImpl(StateWriter &w) const
 {
-  std::vector<double> k;
-  std::int64_t        t, n;
-  double              cost_sum;
-  WriteCore(core_, k, t, cost_sum, n);
-  w.Reals(k);
-  w.Int(t);
-  w.Int(n);
-  w.Real(cost_sum);
+  SaveCore(w, core_);
   w.Int(last_steps_);
 }
 
 void TsallisINF::LoadImpl(StateReader &r, std::size_t num_arms)
 {
-  TsallisCore c;
-  c.k              = r.Reals(num_arms);
-  c.t              = r.Int();
-  c.n              = r.Int();
-  c.cost_sum       = r.Real();
-  const auto steps = r.Int();
+  TsallisCore  c     = LoadCore(r, num_arms, "tsallis");
+  const auto   steps = r.Int();
   r.Finish();
-  if (!CoreIsValid(c) || steps < 0 || steps > kMaxNewton + kMaxBisection) BadState("tsallis: bad counters or estimates");
+  if (steps < 0 || steps > kMaxNewton + kMaxBisection) BadState("tsallis: bad counters or estimates");
   core_       = std::move(c);
   last_steps_ = static_cast<int>(steps);
 }
 
 void TsallisINF::SummaryImpl(std::ostream &os, const std::vector<double> &) const
 {
-  os << "  Tsallis-INF: eta " << core_.Eta() << ", loss scale " << core_.Scale() << ", last normalisation "
+  os << "  Tsallis-INF (" << (core_.estimator.reduced_variance ? "reduced-variance" : "importance-weighted") << " losses): eta " << core_.Eta() << ", loss scale " << core_.Scale() << ", last normalisation "
      << last_steps_ << " steps\n";
 }
 
 /* ---------------------------------------------------------------- TsallisINFCB */
 
-TsallisINFCB::TsallisINFCB(std::size_t num_arms, std::size_t bins, double a, double b, std::uint64_t seed)
+TsallisINFCB::TsallisINFCB(std::size_t num_arms, std::size_t bins, double a, double b, std::uint64_t seed, TsallisEstimator estimator)
   : Learner("tsallis_cb", num_arms, seed), a_(a), b_(b)
 {
   if (bins < 1 || bins > kMaxBins) throw std::invalid_argument("petal::bandits::TsallisINFCB: the number of bins must be in [1, 2^20]");
   if (!std::isfinite(a) || !std::isfinite(b) || !(a < b))
     throw std::invalid_argument("petal::bandits::TsallisINFCB: the context range [a, b] needs finite a < b");
   SetBins(bins, a, b);
-  bins_.assign(bins, TsallisCore(num_arms));
+  CheckEstimator(estimator);
+  bins_.assign(bins, TsallisCore(num_arms, estimator));
 }
 
 void TsallisINFCB::SetBins(std::size_t bins, double a, double b)
@@ -228,7 +255,7 @@ std::size_t TsallisINFCB::DoChoose(double context, std::vector<double> &probs)
   return SampleIndex(probs, rng_.Uniform());
 }
 
-void TsallisINFCB::DoUpdate(std::size_t arm, double cost) { bins_[last_bin_].Charge(arm, Probabilities()[arm], cost); }
+void TsallisINFCB::DoUpdate(std::size_t arm, double cost) { bins_[last_bin_].Charge(arm, Probabilities(), cost); }
 
 void TsallisINFCB::SaveImpl(StateWriter &w) const
 {
@@ -236,16 +263,7 @@ void TsallisINFCB::SaveImpl(StateWriter &w) const
   w.Real(b_);
   w.Size(bins_.size());
   w.Size(last_bin_);
-  for (const TsallisCore &c : bins_) {
-    std::vector<double> k;
-    std::int64_t        t, n;
-    double              cost_sum;
-    WriteCore(c, k, t, cost_sum, n);
-    w.Reals(k);
-    w.Int(t);
-    w.Int(n);
-    w.Real(cost_sum);
-  }
+  for (const TsallisCore &c : bins_) SaveCore(w, c);
 }
 
 void TsallisINFCB::LoadImpl(StateReader &r, std::size_t num_arms)
@@ -255,14 +273,9 @@ void TsallisINFCB::LoadImpl(StateReader &r, std::size_t num_arms)
   const std::size_t nbins    = r.Size(kMaxBins);
   const std::size_t last_bin = r.Size(nbins ? nbins - 1 : 0);
   if (nbins < 1 || !std::isfinite(a) || !std::isfinite(b) || !(a < b)) BadState("tsallis_cb: bad bins or context range");
-  std::vector<TsallisCore> bins(nbins);
-  for (TsallisCore &c : bins) {
-    c.k        = r.Reals(num_arms);
-    c.t        = r.Int();
-    c.n        = r.Int();
-    c.cost_sum = r.Real();
-    if (!CoreIsValid(c)) BadState("tsallis_cb: bad counters or estimates");
-  }
+  std::vector<TsallisCore> bins;
+  bins.reserve(nbins);
+  for (std::size_t i = 0; i < nbins; ++i) bins.push_back(LoadCore(r, num_arms, "tsallis_cb"));
   r.Finish();
   SetBins(nbins, a, b);
   bins_     = std::move(bins);

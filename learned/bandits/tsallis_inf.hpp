@@ -16,6 +16,15 @@
 //    would divide by zero or flip the sign of the losses.
 //  - The mean cost is kept as a running sum and count (O(1) memory), not a vector of all costs.
 //  - k_i is clamped to [-1e300, 1e300] so that it stays finite even for absurdly small probabilities.
+//
+// Loss estimator (TsallisEstimator). "iw" is the reference's importance weighting above. "rv" (the default) is
+// the reduced-variance estimator of Zimmert & Seldin (JMLR 2021, sec. 5) as the authors' later PCGBandit code
+// uses it (src/PCGBandit/TsallisINF.H): Lhat_i = k_i/scale + shift_i with eta doubled, where after each
+// decision of round t >= 16, every arm with t p_i >= 16 (i.e. p_i >= eta^2) gets shift_i += B and the played
+// arm also shift_i -= B/p_i. This is the unbiased estimator (loss - B) 1[played]/p + B: it centres the
+// importance weights on B, so an arm's estimate moves by (loss - B)/p instead of loss/p. PCGBandit uses
+// B = 1/2 (the midpoint of losses in [0, 1]); here the losses are normalised by their running mean, so
+// B = 1 is their centre, and it measured best on the paper's sequences (docs/benchmarks.md).
 #include "learned/bandits/learner.hpp"
 
 namespace petal::bandits {
@@ -27,8 +36,10 @@ struct TsallisCore {
   std::int64_t t = 1;      // round index of the next decision (1 + number of updates)
   double cost_sum = 0.0;   // sum of the costs charged so far
   std::int64_t n = 0;      // number of costs charged so far
+  TsallisEstimator estimator;
+  std::vector<double> shift; // reduced-variance shifts (normalised-loss units), one per arm; zeros for "iw"
 
-  explicit TsallisCore(std::size_t num_arms = 0) : k(num_arms, 0.0) {}
+  explicit TsallisCore(std::size_t num_arms = 0, TsallisEstimator e = {}) : k(num_arms, 0.0), estimator(e), shift(num_arms, 0.0) {}
 
   double Eta() const;
   /* mean(costs) - 1, or 1 if that is <= 0 or there are no costs yet. */
@@ -36,13 +47,13 @@ struct TsallisCore {
   /* Fills p (resized to k.size()) with the safeguarded Tsallis-INF distribution. Returns the number of
    * Newton steps taken (plus the bisection steps, if the fallback ran). */
   int Distribution(std::vector<double> &p) const;
-  /* Charges cost to arm, which had been chosen with probability prob > 0. */
-  void Charge(std::size_t arm, double prob, double cost);
+  /* Charges cost to arm, chosen from the distribution probs (probs[arm] > 0) of this round. */
+  void Charge(std::size_t arm, const std::vector<double> &probs, double cost);
 };
 
 class TsallisINF final : public Learner {
 public:
-  TsallisINF(std::size_t num_arms, std::uint64_t seed);
+  TsallisINF(std::size_t num_arms, std::uint64_t seed, TsallisEstimator estimator = {});
 
   const TsallisCore &Core() const { return core_; }
   /* Newton (+ bisection) steps of the last normalisation. */
@@ -66,7 +77,7 @@ private:
 class TsallisINFCB final : public Learner {
 public:
   /* Throws std::invalid_argument unless bins >= 1 and a < b (both finite). */
-  TsallisINFCB(std::size_t num_arms, std::size_t bins, double a, double b, std::uint64_t seed);
+  TsallisINFCB(std::size_t num_arms, std::size_t bins, double a, double b, std::uint64_t seed, TsallisEstimator estimator = {});
 
   bool Contextual() const override { return true; }
   std::size_t NumBins() const { return bins_.size(); }

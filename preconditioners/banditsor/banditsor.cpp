@@ -12,6 +12,7 @@
 #include <sstream>
 
 PetscLogEvent PETAL_BanditLearner = 0;
+const char *const PCBanditSORContextTransforms[] = {"linear", "log", "PCBanditSORContextTransform", "PCBANDITSOR_CONTEXT_", nullptr};
 
 namespace petal {
 namespace {
@@ -19,6 +20,7 @@ const char *const LearnerTypes[] = {"fixed", "tsallis", "tsallis_cb", "chebcb"};
 const char *const SweepNames[]   = {"symmetric", "forward", "backward", "SORSweep", "", nullptr};
 const char *const BackendNames[] = {"petsc", "kokkos", "SORBackend", "", nullptr};
 const char *const ColoringNames[] = {"greedy", "kokkoskernels", "level", "SORColoring", "", nullptr};
+const char *const EstimatorNames[] = {"iw", "rv", "TsallisEstimator", "", nullptr};
 
 PetscErrorCode CheckOmega(PC pc, PetscReal omega)
 {
@@ -39,6 +41,19 @@ MatSORType SweepFlag(SORSweep s)
 }
 } // namespace
 
+PetscReal BanditSORLearnerContext(const PC_BanditSOR *sor, PetscReal c)
+{
+  if (sor->transform == PCBANDITSOR_CONTEXT_LINEAR) return c;
+  const PetscReal a = sor->contextMin, b = sor->contextMax;
+  return std::log10(std::min(std::max(c, a), b) - a + sor->logFloor * (b - a));
+}
+
+void BanditSORLearnerRange(const PC_BanditSOR *sor, PetscReal *a, PetscReal *b)
+{
+  *a = BanditSORLearnerContext(sor, sor->contextMin);
+  *b = BanditSORLearnerContext(sor, sor->contextMax);
+}
+
 PetscErrorCode BanditSORCreateLearner(PC pc, PC_BanditSOR *sor)
 {
   PetscFunctionBegin;
@@ -49,8 +64,9 @@ PetscErrorCode BanditSORCreateLearner(PC pc, PC_BanditSOR *sor)
   o.fixed_arm   = 0;
   o.bins        = (std::size_t)sor->bins;
   o.features    = (std::size_t)sor->features;
-  o.context_min = sor->contextMin;
-  o.context_max = sor->contextMax;
+  BanditSORLearnerRange(sor, &o.context_min, &o.context_max);
+  o.tsallis_estimator.reduced_variance = sor->tsallisRV == PETSC_TRUE;
+  o.tsallis_estimator.shift            = sor->tsallisShift;
   try {
     sor->learner = bandits::CreateLearner(sor->learnerType, o);
   } catch (const std::exception &e) {
@@ -81,7 +97,7 @@ PetscErrorCode PCPreSolve_BanditSOR(PC pc, KSP, Vec, Vec)
   PetscCall(PetscTime(&t0));
   std::size_t arm = 0;
   try {
-    arm = sor->learner->Choose(context);
+    arm = sor->learner->Choose(BanditSORLearnerContext(sor, context));
   } catch (const std::exception &e) {
     SETERRQ(PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_WRONG, "PCBANDITSOR: learner %s rejected context %g: %s", sor->learnerType.c_str(), (double)context, e.what());
   }
@@ -170,7 +186,7 @@ PetscErrorCode PCDestroy_BanditSOR(PC pc)
   PetscCall(PCReset_BanditSOR(pc));
   delete sor;
   pc->data = nullptr;
-  const char *names[] = {"PCBanditSORSetContext_C", "PCBanditSORSetContextFunction_C", "PCBanditSORSetLearner_C", "PCBanditSORSetOmegaGrid_C", "PCBanditSORSetContextRange_C", "PCBanditSORSetSeed_C", "PCBanditSORGetOmega_C", "PCBanditSORGetOmegaGrid_C", "PCBanditSORGetTotals_C", "PCBanditSORSaveState_C", "PCBanditSORLoadState_C"};
+  const char *names[] = {"PCBanditSORSetContext_C", "PCBanditSORSetContextFunction_C", "PCBanditSORSetLearner_C", "PCBanditSORSetOmegaGrid_C", "PCBanditSORSetContextRange_C", "PCBanditSORSetSeed_C", "PCBanditSORGetOmega_C", "PCBanditSORGetOmegaGrid_C", "PCBanditSORGetTotals_C", "PCBanditSORSaveState_C", "PCBanditSORLoadState_C", "PCBanditSORSetContextTransform_C", "PCBanditSORSetTsallisEstimator_C"};
   for (const char *n : names) PetscCall(PetscObjectComposeFunction((PetscObject)pc, n, NULL));
   PetscFunctionReturn(0);
 }
@@ -193,7 +209,14 @@ PetscErrorCode PCView_BanditSOR(PC pc, PetscViewer viewer)
   }
   if (sor->learnerType == "fixed") PetscCall(PetscViewerASCIIPrintf(viewer, "  omega %g\n", (double)sor->fixedOmega));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "  omega grid: %zu values on [%g, %g]\n", sor->grid.size(), sor->grid.front(), sor->grid.back()));
-  if (sor->learnerType == "tsallis_cb" || sor->learnerType == "chebcb") PetscCall(PetscViewerASCIIPrintf(viewer, "  context range [%g, %g], %s %" PetscInt_FMT ", last context %g\n", (double)sor->contextMin, (double)sor->contextMax, sor->learnerType == "chebcb" ? "features" : "bins", sor->learnerType == "chebcb" ? sor->features : sor->bins, (double)sor->lastContext));
+  if (sor->learnerType == "tsallis_cb" || sor->learnerType == "chebcb") {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  context range [%g, %g], %s %" PetscInt_FMT ", last context %g\n", (double)sor->contextMin, (double)sor->contextMax, sor->learnerType == "chebcb" ? "features" : "bins", sor->learnerType == "chebcb" ? sor->features : sor->bins, (double)sor->lastContext));
+    if (sor->transform == PCBANDITSOR_CONTEXT_LOG) PetscCall(PetscViewerASCIIPrintf(viewer, "  context transform log: the learner sees log10(c - a + %g (b - a))\n", (double)sor->logFloor));
+  }
+  if (sor->learnerType == "tsallis" || sor->learnerType == "tsallis_cb") {
+    if (sor->tsallisRV) PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: reduced variance, shift %g\n", (double)sor->tsallisShift));
+    else PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: importance weighting\n"));
+  }
   PetscCall(PetscViewerASCIIPrintf(viewer, "  solves %" PetscInt_FMT ", iterations charged %" PetscInt_FMT " (mean %.2f), capped solves %" PetscInt_FMT ", current omega %g\n", sor->solves, sor->iterations, sor->solves ? (double)sor->iterations / sor->solves : 0.0, sor->capped, (double)sor->omega));
   PetscCall(PetscViewerASCIIPrintf(viewer, "  learner time %.3g s\n", sor->learnerSeconds));
   if (!sor->stateFile.empty()) PetscCall(PetscViewerASCIIPrintf(viewer, "  state file %s\n", sor->stateFile.c_str()));
@@ -256,6 +279,19 @@ PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsO
   if (set) {
     PetscCheck(nrange == 2, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_SIZ, "PCBANDITSOR: -pc_banditsor_context_range takes two values a,b");
     PetscCall(PCBanditSORSetContextRange(pc, range[0], range[1]));
+  }
+  {
+    PCBanditSORContextTransform transform = sor->transform;
+    PetscReal                   floor     = sor->logFloor;
+    PetscBool                   set1, set2;
+    PetscCall(PetscOptionsEnum("-pc_banditsor_context_transform", "How contextual learners see the context: linear, or log (log10(c - a + floor (b - a)); for contexts spanning decades)", "PCBanditSORSetContextTransform", PCBanditSORContextTransforms, (PetscEnum)transform, (PetscEnum *)&transform, &set1));
+    PetscCall(PetscOptionsReal("-pc_banditsor_context_log_floor", "log transform: floor as a fraction of the context range", "PCBanditSORSetContextTransform", floor, &floor, &set2));
+    if (set1 || set2) PetscCall(PCBanditSORSetContextTransform(pc, transform, floor));
+    PetscInt  estimator = sor->tsallisRV ? 1 : 0;
+    PetscReal shift     = sor->tsallisShift;
+    PetscCall(PetscOptionsEList("-pc_banditsor_tsallis_estimator", "Loss estimator of tsallis and tsallis_cb: rv (reduced variance) or iw (importance weighting, as the reference code)", "PCBanditSORSetTsallisEstimator", EstimatorNames, 2, EstimatorNames[estimator], &estimator, &set1));
+    PetscCall(PetscOptionsReal("-pc_banditsor_tsallis_shift", "Shift B of the reduced-variance estimator (normalised-loss units)", "PCBanditSORSetTsallisEstimator", shift, &shift, &set2));
+    if (set1 || set2) PetscCall(PCBanditSORSetTsallisEstimator(pc, estimator == 1 ? PETSC_TRUE : PETSC_FALSE, shift));
   }
   PetscCall(PetscOptionsInt("-pc_banditsor_bins", "Context bins of tsallis_cb", "", bins, &bins, NULL));
   PetscCall(PetscOptionsInt("-pc_banditsor_features", "Chebyshev features of chebcb", "", features, &features, NULL));
@@ -339,6 +375,29 @@ PetscErrorCode SetSeed_BanditSOR(PC pc, PetscInt seed)
   sor->seed = seed;
   PetscFunctionReturn(0);
 }
+PetscErrorCode SetContextTransform_BanditSOR(PC pc, PCBanditSORContextTransform transform, PetscReal floor)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  PetscCheck(transform == PCBANDITSOR_CONTEXT_LINEAR || transform == PCBANDITSOR_CONTEXT_LOG, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: unknown context transform %d", (int)transform);
+  PetscCheck(floor > 0 && std::isfinite(floor), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the log context floor must be positive and finite, got %g", (double)floor);
+  if (transform == sor->transform && floor == sor->logFloor) PetscFunctionReturn(0);
+  PetscCall(ResetLearnerIfUnused(pc, sor, "context transform"));
+  sor->transform = transform;
+  sor->logFloor  = floor;
+  PetscFunctionReturn(0);
+}
+PetscErrorCode SetTsallisEstimator_BanditSOR(PC pc, PetscBool rv, PetscReal shift)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  PetscCheck(shift >= 0 && std::isfinite(shift), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the reduced-variance shift must be finite and >= 0, got %g", (double)shift);
+  if (rv == sor->tsallisRV && shift == sor->tsallisShift) PetscFunctionReturn(0);
+  PetscCall(ResetLearnerIfUnused(pc, sor, "Tsallis-INF loss estimator"));
+  sor->tsallisRV    = rv;
+  sor->tsallisShift = shift;
+  PetscFunctionReturn(0);
+}
 PetscErrorCode GetOmegaGrid_BanditSOR(PC pc, PetscInt *n, const PetscReal **grid)
 {
   auto *sor = static_cast<PC_BanditSOR *>(pc->data);
@@ -412,6 +471,8 @@ PetscErrorCode PCCreate_BanditSOR(PC pc)
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetOmegaGrid_C", petal::GetOmegaGrid_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSaveState_C", petal::SaveState_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORLoadState_C", petal::LoadState_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetContextTransform_C", petal::SetContextTransform_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetTsallisEstimator_C", petal::SetTsallisEstimator_BanditSOR));
   PetscFunctionReturn(0);
 }
 
@@ -455,6 +516,20 @@ PetscErrorCode PCBanditSORSetSeed(PC pc, PetscInt seed)
   PetscFunctionBegin;
   PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
   PetscTryMethod(pc, "PCBanditSORSetSeed_C", (PC, PetscInt), (pc, seed));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORSetContextTransform(PC pc, PCBanditSORContextTransform transform, PetscReal floor)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscTryMethod(pc, "PCBanditSORSetContextTransform_C", (PC, PCBanditSORContextTransform, PetscReal), (pc, transform, floor));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORSetTsallisEstimator(PC pc, PetscBool rv, PetscReal shift)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscTryMethod(pc, "PCBanditSORSetTsallisEstimator_C", (PC, PetscBool, PetscReal), (pc, rv, shift));
   PetscFunctionReturn(0);
 }
 PetscErrorCode PCBanditSORGetOmega(PC pc, PetscReal *omega)

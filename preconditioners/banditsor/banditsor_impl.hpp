@@ -21,6 +21,10 @@ struct PC_BanditSOR {
   PetscInt            seed        = 0;
   PetscInt            bins = 5, features = 6;
   PetscReal           contextMin = 0.0, contextMax = 1.0;
+  PCBanditSORContextTransform transform = PCBANDITSOR_CONTEXT_LINEAR;
+  PetscReal           logFloor = 1e-3;       // log transform: floor as a fraction of the context range
+  PetscBool           tsallisRV = PETSC_TRUE; // Tsallis-INF loss estimator: reduced variance or importance weighting
+  PetscReal           tsallisShift = 1.0;     // its shift B
   SORSweep            sweep      = SORSweep::SYMMETRIC;
   SORBackend          backend    = SORBackend::PETSC;
   SORColoring         coloring   = SORColoring::LEVEL; // natural-order SOR: the same operator as MatSOR
@@ -43,6 +47,9 @@ struct PC_BanditSOR {
   std::unique_ptr<KokkosSOR> kokkos;
 };
 
+// The context as the learner sees it (transformed), and the learner's context range.
+PetscReal BanditSORLearnerContext(const PC_BanditSOR *sor, PetscReal c);
+void BanditSORLearnerRange(const PC_BanditSOR *sor, PetscReal *a, PetscReal *b);
 // Creates the learner from the settings (or keeps the one restored from a state file).
 PetscErrorCode BanditSORCreateLearner(PC pc, PC_BanditSOR *sor);
 // HDF5 state: learner + totals, written by rank 0 atomically, read by rank 0 and broadcast.

@@ -5,10 +5,12 @@
 //   /learner/type   uint8[]  learner type name      /learner/rng    uint8[]  generator state (text)
 //   /learner/reals  float64[]                       /learner/ints   int64[]  (private to the learner type)
 //   /pc/omega_grid  float64[]                       /pc/totals      int64[3] solves, iterations, capped
-//   /pc/settings    float64[6] fixed omega, seed, context min, context max, bins, features
+//   /pc/settings    float64[10] fixed omega, seed, context min, context max, bins, features,
+//                   context transform (0 linear, 1 log), log floor, Tsallis RV (0/1), RV shift
 #include "preconditioners/banditsor/banditsor_impl.hpp"
 #include <petal/io.h>
 #include <hdf5.h>
+#include <cmath>
 #include <cstdint>
 
 namespace petal {
@@ -92,7 +94,7 @@ const char *ReadRecord(const char *file, StateRecord &r)
   if (!Read(f, "petal_format", H5T_NATIVE_UINT8, format) || String(format) != "petal-banditsor-state") err = "it is not a petal bandit-SOR state (no /petal_format \"petal-banditsor-state\")";
   else if (!Read(f, "petal_format_version", H5T_NATIVE_INT64, version) || version.size() != 1 || version[0] != kVersion) err = "it has an unsupported petal_format_version";
   else if (!Read(f, "learner/type", H5T_NATIVE_UINT8, type) || !Read(f, "learner/rng", H5T_NATIVE_UINT8, rng) || !Read(f, "learner/reals", H5T_NATIVE_DOUBLE, r.learner.reals) || !Read(f, "learner/ints", H5T_NATIVE_INT64, r.learner.ints)) err = "the /learner group is missing or incomplete";
-  else if (!Read(f, "pc/omega_grid", H5T_NATIVE_DOUBLE, r.grid) || !Read(f, "pc/totals", H5T_NATIVE_INT64, r.totals) || r.totals.size() != 3 || !Read(f, "pc/settings", H5T_NATIVE_DOUBLE, r.settings) || r.settings.size() != 6 || r.grid.empty()) err = "the /pc group is missing or malformed";
+  else if (!Read(f, "pc/omega_grid", H5T_NATIVE_DOUBLE, r.grid) || !Read(f, "pc/totals", H5T_NATIVE_INT64, r.totals) || r.totals.size() != 3 || !Read(f, "pc/settings", H5T_NATIVE_DOUBLE, r.settings) || r.settings.size() != 10 || r.grid.empty()) err = "the /pc group is missing or malformed";
   r.learner.type = String(type);
   r.learner.rng  = String(rng);
   H5Fclose(f);
@@ -140,7 +142,7 @@ PetscErrorCode BanditSORWriteState(PC pc, PC_BanditSOR *sor, const char *filenam
     sor->learner->Save(r.learner);
     r.grid     = sor->grid;
     r.totals   = {sor->solves, sor->iterations, sor->capped};
-    r.settings = {sor->fixedOmega, (double)sor->seed, sor->contextMin, sor->contextMax, (double)sor->bins, (double)sor->features};
+    r.settings = {sor->fixedOmega, (double)sor->seed, sor->contextMin, sor->contextMax, (double)sor->bins, (double)sor->features, (double)sor->transform, sor->logFloor, (double)sor->tsallisRV, sor->tsallisShift};
     why        = WriteRecord(tmp, r);
     failed     = why != nullptr;
   }
@@ -178,6 +180,7 @@ PetscErrorCode BanditSORReadState(PC pc, PC_BanditSOR *sor, const char *filename
     SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "PCBANDITSOR: the learner state in %s is invalid: %s", filename, e.what());
   }
   for (double w : r.grid) PetscCheck(w > 0 && w < 2, comm, PETSC_ERR_FILE_UNEXPECTED, "PCBANDITSOR: the state %s has omega %g outside (0, 2)", filename, w);
+  PetscCheck((r.settings[6] == 0.0 || r.settings[6] == 1.0) && r.settings[7] > 0 && std::isfinite(r.settings[7]) && (r.settings[8] == 0.0 || r.settings[8] == 1.0) && r.settings[9] >= 0 && std::isfinite(r.settings[9]), comm, PETSC_ERR_FILE_UNEXPECTED, "PCBANDITSOR: the state %s has invalid settings (context transform, log floor or Tsallis-INF estimator)", filename);
   sor->learner     = std::move(learner);
   sor->learnerType = r.learner.type;
   sor->grid        = r.grid;
@@ -190,6 +193,10 @@ PetscErrorCode BanditSORReadState(PC pc, PC_BanditSOR *sor, const char *filename
   sor->contextMax  = r.settings[3];
   sor->bins        = (PetscInt)r.settings[4];
   sor->features    = (PetscInt)r.settings[5];
+  sor->transform    = r.settings[6] == 1.0 ? PCBANDITSOR_CONTEXT_LOG : PCBANDITSOR_CONTEXT_LINEAR;
+  sor->logFloor     = r.settings[7];
+  sor->tsallisRV    = r.settings[8] == 1.0 ? PETSC_TRUE : PETSC_FALSE;
+  sor->tsallisShift = r.settings[9];
   PetscFunctionReturn(0);
 }
 } // namespace petal

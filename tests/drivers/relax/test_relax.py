@@ -80,7 +80,7 @@ class Synthetic(unittest.TestCase):
         table = np.array(s["table"]["iterations"])
         grid = s["omega_grid"]
         names = [p["name"] for p in s["policies"]]
-        self.assertEqual(names[:3], ["tsallis", "tsallis_cb", "chebcb"])
+        self.assertEqual(names[:4], ["tsallis", "tsallis_iw", "tsallis_cb", "chebcb"])
         for p in s["policies"]:
             self.assertEqual(len(p["iterations"]), T_SYN, p["name"])
             self.assertEqual(len(p["omega"]), T_SYN, p["name"])

@@ -10,6 +10,7 @@
 #include <petal/banditsor.h>
 #include <petscksp.h>
 #include <hdf5.h>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -406,6 +407,76 @@ TEST_P(Learners, DeterministicAndIdenticalOnEveryRank)
   KSPDestroy(&c);
 }
 
+// The log context transform is exactly "a linear-context learner fed log10(c - a + floor (b - a)) on the
+// transformed range": both PCs must make the same decisions.
+TEST_P(Learners, LogContextTransformIsALearnerOnTheLogContext)
+{
+  const char  *learner = GetParam();
+  const double a = -0.15, b = 0.65, floor = 1e-2;
+  auto         logc = [&](double c) { return std::log10(std::min(std::max(c, a), b) - a + floor * (b - a)); };
+  Sequence     seq(10);
+  KSP          k1 = LearnerKsp(learner, 13), k2 = LearnerKsp(learner, 13);
+  PC           p1, p2;
+  ASSERT_EQ(KSPGetPC(k1, &p1), 0);
+  ASSERT_EQ(KSPGetPC(k2, &p2), 0);
+  ASSERT_EQ(PCBanditSORSetContextTransform(p1, PCBANDITSOR_CONTEXT_LOG, floor), 0);
+  ASSERT_EQ(PCBanditSORSetContextRange(p2, logc(a), logc(b)), 0);
+  Vec x;
+  ASSERT_EQ(VecDuplicate(seq.b, &x), 0);
+  std::vector<double> w1, w2;
+  for (int t = 0; t < 16; ++t) {
+    seq.Set(t);
+    ASSERT_EQ(PCBanditSORSetContext(p1, Sequence::Context(t)), 0);
+    ASSERT_EQ(PCBanditSORSetContext(p2, logc(Sequence::Context(t))), 0);
+    PetscReal o1, o2;
+    Solve(k1, seq.A, seq.b, x);
+    Solve(k2, seq.A, seq.b, x);
+    ASSERT_EQ(PCBanditSORGetOmega(p1, &o1), 0);
+    ASSERT_EQ(PCBanditSORGetOmega(p2, &o2), 0);
+    w1.push_back(o1);
+    w2.push_back(o2);
+  }
+  EXPECT_EQ(w1, w2);
+  VecDestroy(&x);
+  KSPDestroy(&k1);
+  KSPDestroy(&k2);
+}
+
+// The context transform and the Tsallis-INF estimator are part of the state: a PC with default settings that
+// loads a state made with -pc_banditsor_context_transform log and -pc_banditsor_tsallis_estimator iw continues
+// that sequence bit for bit.
+TEST_P(Learners, StateKeepsContextTransformAndEstimator)
+{
+  const int         T = 8;
+  const char       *learner = GetParam();
+  const std::string prefix  = std::string("settings_") + learner + "_";
+  ASSERT_EQ(PetscOptionsSetValue(NULL, ("-" + prefix + "pc_banditsor_context_transform").c_str(), "log"), 0);
+  ASSERT_EQ(PetscOptionsSetValue(NULL, ("-" + prefix + "pc_banditsor_tsallis_estimator").c_str(), "iw"), 0);
+  Sequence seq(10);
+  Trace    once, split;
+  KSP      a = LearnerKsp(learner, 21, prefix);
+  RunSeq(a, seq, 0, 2 * T, once);
+  KSPDestroy(&a);
+  const std::string file = StateFile((std::string("settings_") + learner).c_str());
+  KSP               b    = LearnerKsp(learner, 21, prefix);
+  PC                pc;
+  RunSeq(b, seq, 0, T, split);
+  ASSERT_EQ(KSPGetPC(b, &pc), 0);
+  ASSERT_EQ(PCBanditSORSaveState(pc, file.c_str()), 0);
+  KSPDestroy(&b);
+  ASSERT_EQ(PetscOptionsClearValue(NULL, ("-" + prefix + "pc_banditsor_context_transform").c_str()), 0);
+  ASSERT_EQ(PetscOptionsClearValue(NULL, ("-" + prefix + "pc_banditsor_tsallis_estimator").c_str()), 0);
+  KSP c = LearnerKsp(learner, 21); // defaults: linear context, reduced-variance estimator
+  ASSERT_EQ(KSPGetPC(c, &pc), 0);
+  ASSERT_EQ(PCBanditSORLoadState(pc, file.c_str()), 0);
+  RunSeq(c, seq, T, 2 * T, split);
+  KSPDestroy(&c);
+  EXPECT_EQ(once.omega, split.omega);
+  EXPECT_EQ(once.its, split.its);
+  MPI_Barrier(Comm());
+  if (Rank() == 0) std::remove(file.c_str());
+}
+
 INSTANTIATE_TEST_SUITE_P(AllLearners, Learners, ::testing::Values("tsallis", "tsallis_cb", "chebcb"));
 
 // ---- errors ----
@@ -450,6 +521,12 @@ TEST(BanditSORPCErrors, OmegaGridValuesOutsideZeroTwo)
 }
 
 TEST(BanditSORPCErrors, EmptyOmegaGrid) { ExpectOptionError("pc_banditsor_omega_n", "0", "at least one value"); }
+
+TEST(BanditSORPCErrors, ContextTransformAndEstimatorParameters)
+{
+  ExpectOptionError("pc_banditsor_context_log_floor", "0", "log context floor must be positive");
+  ExpectOptionError("pc_banditsor_tsallis_shift", "-1", "shift must be finite and >= 0");
+}
 
 void WriteText(const std::string &file)
 {
