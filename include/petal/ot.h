@@ -50,7 +50,12 @@ PETSC_EXTERN const char *const PetalOTCostTypes[];
 
 typedef enum {
   PETAL_OT_SINKHORN_FUSED = 0, /* one exp per plan entry per iteration: row update and column sums in one pass */
-  PETAL_OT_SINKHORN_LOG   = 1  /* textbook log-domain half-steps: row LSE pass, then column LSE pass */
+  PETAL_OT_SINKHORN_LOG   = 1, /* textbook log-domain half-steps: row LSE pass, then column LSE pass */
+  PETAL_OT_SINKHORN_STORED = 2, /* the plan at absorbed potentials stored (n^2/P doubles per rank); iterations on
+                                   row/column scalings (two FMAs per entry, no exp), absorbed back into the
+                                   log-domain potentials when a scaling leaves [1e-30, 1e30] */
+  PETAL_OT_SINKHORN_AUTO   = 3  /* stored if this rank's share of the plan fits -ot_sinkhorn_stored_max_mb
+                                   (PetalOTSetSinkhornStoredMemory), else fused (O(n d) memory) */
 } PetalOTSinkhornVariant;
 PETSC_EXTERN const char *const PetalOTSinkhornVariants[];
 
@@ -115,6 +120,11 @@ PETSC_EXTERN PetscErrorCode PetalOTGetMethod(PetalOT ot, PetalOTMethod *method);
 PETSC_EXTERN PetscErrorCode PetalOTGetSinkhornVariant(PetalOT ot, PetalOTSinkhornVariant *variant);
 PETSC_EXTERN PetscErrorCode PetalOTGetCost(PetalOT ot, PetalOTCostType *type, PetscReal *p);
 PETSC_EXTERN PetscErrorCode PetalOTSetSinkhornVariant(PetalOT ot, PetalOTSinkhornVariant variant);
+/* The memory (MiB per rank) the auto variant may use for the stored plan; default 256. */
+PETSC_EXTERN PetscErrorCode PetalOTSetSinkhornStoredMemory(PetalOT ot, PetscReal mib);
+/* Stored/auto variants: iterate on a float copy of the plan (half the memory traffic) until the L1 error is
+ * below 1e-7, then on a double copy (default PETSC_TRUE); PETSC_FALSE: double throughout. */
+PETSC_EXTERN PetscErrorCode PetalOTSetSinkhornStoredFloat(PetalOT ot, PetscBool flg);
 /* tol: the L1 marginal error both marginals must reach; max_it: Sinkhorn iterations (all stages). */
 PETSC_EXTERN PetscErrorCode PetalOTSetTolerances(PetalOT ot, PetscReal tol, PetscInt max_it);
 /* SNS: Sinkhorn warm-up iterations N1, Hessian density lambda (PETSC_DEFAULT: 2/max(n,m)), Newton steps. */

@@ -22,6 +22,9 @@ template <class Mem>
 using Matrix = Kokkos::View<double **, Kokkos::LayoutRight, Mem>;
 template <class Mem>
 using Vector = Kokkos::View<double *, Mem>;
+// The stored plan of the "stored" Sinkhorn variant: double, or float for the early iterations.
+template <class T, class Mem>
+using MatrixOf = Kokkos::View<T **, Kokkos::LayoutRight, Mem>;
 
 enum class CostKind : int { SqEuclidean = 0, Euclidean = 1, PNorm = 2, L1 = 3 };
 

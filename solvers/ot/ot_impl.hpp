@@ -33,6 +33,10 @@ struct Workspace {
   Vec1 ex, ey;           // eta x - 1 and eta y for the kernels
   Vec1 rowSum, colSum;   // plan row sums (local) and column sums (global after the allreduce)
   Vec1 colMax;           // column maxima (log-domain column pass)
+  Mat2 K;                // stored variant: the plan at absorbed potentials (nLoc x m), double ...
+  Mat2f Kf;              // ... or float (rows normalised to sum 1)
+  bool kFloat = false;   // which of the two is current
+  Vec1 u, v, uNew, shift2; // stored variant: row/column scalings, the next row scalings, build row shifts
   Scratch<Exec> scratch;
   std::vector<double> hostBuf; // MPI staging (m + a few scalars, or 2m for (max, sum) pairs)
 
@@ -61,6 +65,8 @@ struct _p_PetalOT {
   /* parameters */
   PetalOTMethod          method;
   PetalOTSinkhornVariant variant;
+  PetscReal              storedMaxMB; /* auto variant: memory budget of the stored plan per rank (MiB) */
+  PetscBool              storedFloat; /* stored variant: early iterations on a float copy of the plan */
   PetscReal              eta, tol, massTol;
   PetscInt               maxIt;
   PetscBool              epsScaling;
@@ -91,7 +97,7 @@ struct _p_PetalOT {
 };
 
 /* Log events (registered by PetalOTInitializePackage). */
-PETSC_EXTERN PetscLogEvent PETAL_OT_SetUp, PETAL_OT_SinkhornIter, PETAL_OT_RowPass, PETAL_OT_LSE, PETAL_OT_Allreduce, PETAL_OT_PlanEval, PETAL_OT_TopK, PETAL_OT_Hessian, PETAL_OT_NewtonKSP, PETAL_OT_LineSearch, PETAL_OT_Output;
+PETSC_EXTERN PetscLogEvent PETAL_OT_SetUp, PETAL_OT_SinkhornIter, PETAL_OT_RowPass, PETAL_OT_LSE, PETAL_OT_Allreduce, PETAL_OT_PlanEval, PETAL_OT_TopK, PETAL_OT_Hessian, PETAL_OT_NewtonKSP, PETAL_OT_LineSearch, PETAL_OT_Output, PETAL_OT_KernelBuild;
 
 namespace petal {
 namespace ot {

@@ -369,6 +369,127 @@ struct MaxCostKernel {
 };
 
 // ---------------------------------------------------------------------------------------------------
+// The stored-kernel Sinkhorn (variant "stored", ot_sinkhorn.cpp): K = the plan at absorbed potentials
+// (x0, y0), kept as an nRows x m matrix; iterations act on scalings u (rows) and v (columns) with
+// P = diag(u) K diag(v): two FMAs per entry and a streaming read of K instead of an exp per entry.
+
+// K_ij = P_ij at (x, y) (the base-2 exponent of SinkhornRowKernel), u_i = 1. A row whose sum leaves
+// [kSumTiny, kSumHuge] is shifted by its max: shift2(i) = sigma_i (base 2; 0 for the others) and
+// K_ij = P_ij 2^-sigma_i, so every stored row has a sum in range (the caller moves x_i: that row of the
+// plan changes). scalars(b, 0) = rows max-shifted.
+// The row is computed into the double scratch row buf(b, :) and then stored (converted for a float K).
+template <class Exec, class Cost, class T>
+struct BuildKernelKernel {
+  using Mem = typename Exec::memory_space;
+  Cost             cost;
+  double           eta;
+  Vector<Mem>      x, ey2, shift2;
+  Vector<Mem>      u;
+  MatrixOf<T, Mem> K;
+  Matrix<Mem>      buf, scalars;
+  int              nRows, m, rowsPerBlock;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  {
+    // A float K additionally has every row normalised to sum 1 and the row sum moved into the row scaling
+    // u_i (the plan diag(u) K is unchanged): float's range ends at 1e-38, and a normalised row keeps
+    // everything that matters to its sum far above that. A double K has u_i = 1.
+    constexpr bool      normalise = sizeof(T) < sizeof(double);
+    double *const       e         = &buf(b, 0);
+    const double *const eyp       = ey2.data();
+    const double        factor    = -eta * kLog2e;
+    const int           i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
+    double              shifted = 0;
+    for (int i = i0; i < i1; ++i) {
+      const auto row = cost.scaledRow(i, factor, (eta * x(i) - 1.0) * kLog2e);
+      T         *k   = &K(i, 0);
+      double     s = 0, sigma = 0;
+      PETAL_OT_SIMD_SUM(s)
+      for (int j = 0; j < m; ++j) {
+        const double v = FastExp2(eyp[j] + cost.scaled(row, j));
+        e[j]           = v;
+        s += v;
+      }
+      if (!(s >= kSumTiny && s <= kSumHuge)) {
+        sigma = -HUGE_VAL;
+        PETAL_OT_SIMD_MAX(sigma)
+        for (int j = 0; j < m; ++j) {
+          const double t = eyp[j] + cost.scaled(row, j);
+          sigma          = t > sigma ? t : sigma;
+        }
+        s = 0;
+        PETAL_OT_SIMD_SUM(s)
+        for (int j = 0; j < m; ++j) {
+          const double v = FastExp2(eyp[j] + cost.scaled(row, j) - sigma);
+          e[j]           = v;
+          s += v;
+        }
+        shifted += 1;
+      }
+      const double scale = normalise ? 1.0 / s : 1.0;
+      PETAL_OT_SIMD
+      for (int j = 0; j < m; ++j) k[j] = static_cast<T>(e[j] * scale);
+      shift2(i) = sigma;
+      u(i)      = normalise ? s : 1.0;
+    }
+    scalars(b, 0) = shifted;
+  }
+};
+
+// One scaling-domain row half-step on the stored kernel, fused with the column sums of its result:
+//   t_i = sum_j K_ij v_j,  rowErr += |u_i t_i - r_i| (the incoming plan's row error),  uNew_i = r_i / t_i,
+//   part(b, j) = sum_{i in b} uNew_i K_ij   (the new plan's column sums are v_j part_j).
+// A row whose t_i leaves [kSumTiny, kSumHuge] keeps u_i and is counted in scalars(b, 1); the caller then
+// absorbs the scalings into the potentials and rebuilds K. Software-pipelined like SinkhornRowKernel:
+// row i's dot product and row i-1's column accumulation share one loop over j, so K is read once.
+template <class Exec, class T>
+struct ScalingRowKernel {
+  using Mem = typename Exec::memory_space;
+  MatrixOf<T, Mem> K;
+  Vector<Mem>      u, v, r, uNew;
+  Matrix<Mem> part, scalars;
+  int         nRows, m, rowsPerBlock;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  {
+    double *const       cp = &part(b, 0);
+    const double *const vp = v.data();
+    const int           i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
+    const T            *prev  = nullptr;
+    double              wPrev = 0, err = 0, bad = 0;
+    PETAL_OT_SIMD
+    for (int j = 0; j < m; ++j) cp[j] = 0;
+    for (int i = i0; i < i1; ++i) {
+      const T *k = &K(i, 0);
+      double   t = 0;
+      if (prev) {
+        PETAL_OT_SIMD_SUM(t)
+        for (int j = 0; j < m; ++j) {
+          t += static_cast<double>(k[j]) * vp[j];
+          cp[j] += wPrev * static_cast<double>(prev[j]);
+        }
+      } else {
+        PETAL_OT_SIMD_SUM(t)
+        for (int j = 0; j < m; ++j) t += static_cast<double>(k[j]) * vp[j];
+      }
+      err += kmath::fabs(u(i) * t - r(i));
+      double w = u(i);
+      if (t >= kSumTiny && t <= kSumHuge) w = r(i) / t;
+      else bad += 1;
+      uNew(i) = w;
+      wPrev   = w;
+      prev    = k;
+    }
+    if (prev) {
+      PETAL_OT_SIMD
+      for (int j = 0; j < m; ++j) cp[j] += wPrev * static_cast<double>(prev[j]);
+    }
+    scalars(b, 0) = err;
+    scalars(b, 1) = bad;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------
 // Folding block partials into one m-vector (nothing to do with a single block).
 template <class Exec>
 void ReduceBlocksSum(const Matrix<typename Exec::memory_space> &part, int nb, const Vector<typename Exec::memory_space> &out)

@@ -17,7 +17,9 @@ PetscErrorCode PetalOTCreate(MPI_Comm comm, PetalOT *out)
   ot->costScaleUsed     = 1.0;
   ot->costNormalize     = PETSC_FALSE;
   ot->method            = PETAL_OT_SINKHORN;
-  ot->variant           = PETAL_OT_SINKHORN_FUSED;
+  ot->variant           = PETAL_OT_SINKHORN_AUTO;
+  ot->storedMaxMB       = 256;
+  ot->storedFloat       = PETSC_TRUE;
   ot->eta               = 100.0;
   ot->tol               = 1e-9;
   ot->massTol           = 1e-8;
@@ -231,6 +233,23 @@ PetscErrorCode PetalOTGetCost(PetalOT ot, PetalOTCostType *type, PetscReal *p)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode PetalOTSetSinkhornStoredMemory(PetalOT ot, PetscReal mib)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ot, PETAL_OT_CLASSID, 1);
+  PetscCheck(mib >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "PetalOT: the stored-plan memory must be >= 0 MiB, got %g", (double)mib);
+  ot->storedMaxMB = mib;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PetalOTSetSinkhornStoredFloat(PetalOT ot, PetscBool flg)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ot, PETAL_OT_CLASSID, 1);
+  ot->storedFloat = flg;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode PetalOTSetSinkhornVariant(PetalOT ot, PetalOTSinkhornVariant variant)
 {
   PetscFunctionBegin;
@@ -344,7 +363,10 @@ PetscErrorCode PetalOTSetFromOptions(PetalOT ot)
   PetscCall(PetscOptionsReal("-ot_tol", "Tolerance on the L1 error of both marginals", "PetalOTSetTolerances", ot->tol, &ot->tol, NULL));
   PetscCall(PetscOptionsInt("-ot_max_it", "Maximum Sinkhorn iterations (all stages, warm-up and fallbacks included)", "PetalOTSetTolerances", ot->maxIt, &ot->maxIt, NULL));
   PetscCall(PetscOptionsReal("-ot_mass_tol", "Relative tolerance on |sum r - sum c| / sum r (c is rescaled to sum r)", "", ot->massTol, &ot->massTol, NULL));
-  PetscCall(PetscOptionsEnum("-ot_sinkhorn_variant", "fused (one exp per entry per iteration) or log (row and column LSE passes)", "PetalOTSetSinkhornVariant", PetalOTSinkhornVariants, (PetscEnum)ot->variant, (PetscEnum *)&ot->variant, NULL));
+  PetscCall(PetscOptionsEnum("-ot_sinkhorn_variant", "fused (one exp per entry per iteration, O(n d) memory), log (row and column LSE passes), stored (plan stored, iterations on scalings), auto (stored if it fits -ot_sinkhorn_stored_max_mb)", "PetalOTSetSinkhornVariant", PetalOTSinkhornVariants, (PetscEnum)ot->variant, (PetscEnum *)&ot->variant, NULL));
+  PetscCall(PetscOptionsReal("-ot_sinkhorn_stored_max_mb", "auto variant: memory (MiB per rank) the stored plan may use", "PetalOTSetSinkhornStoredMemory", ot->storedMaxMB, &ot->storedMaxMB, NULL));
+  PetscCall(PetscOptionsBool("-ot_sinkhorn_stored_float", "stored/auto variants: iterate on a float copy of the plan (half the memory traffic) until the L1 error is below 1e-7, then in double", "PetalOTSetSinkhornStoredFloat", ot->storedFloat, &ot->storedFloat, NULL));
+  PetscCheck(ot->storedMaxMB >= 0, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_OUTOFRANGE, "PetalOT: -ot_sinkhorn_stored_max_mb must be >= 0, got %g", (double)ot->storedMaxMB);
   PetscCall(PetscOptionsBool("-ot_eps_scaling", "Epsilon scaling: solve for eta0, eta0*factor, ... up to eta", "PetalOTSetEpsilonScaling", ot->epsScaling, &ot->epsScaling, NULL));
   PetscCall(PetscOptionsReal("-ot_eps_scaling_eta0", "First eta of epsilon scaling", "PetalOTSetEpsilonScaling", ot->epsEta0, &ot->epsEta0, NULL));
   PetscCall(PetscOptionsReal("-ot_eps_scaling_factor", "Factor between successive eta of epsilon scaling (> 1)", "PetalOTSetEpsilonScaling", ot->epsFactor, &ot->epsFactor, NULL));
@@ -442,7 +464,8 @@ PetscErrorCode PetalOTView(PetalOT ot, PetscViewer viewer)
   if (ot->costNormalize) PetscCall(PetscViewerASCIIPrintf(viewer, "cost scale: normalised to max 1 (scale = %g)\n", (double)ot->costScaleUsed));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "cost scale: %g\n", (double)ot->costScale));
   PetscCall(PetscViewerASCIIPrintf(viewer, "stopping: L1 error of both marginals <= %g, at most %" PetscInt_FMT " Sinkhorn iterations; mass tolerance %g\n", (double)ot->tol, ot->maxIt, (double)ot->massTol));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "Sinkhorn variant: %s\n", PetalOTSinkhornVariants[ot->variant]));
+  if (ot->variant == PETAL_OT_SINKHORN_AUTO) PetscCall(PetscViewerASCIIPrintf(viewer, "Sinkhorn variant: auto (stored plan if it fits %g MiB per rank, else fused)%s\n", (double)ot->storedMaxMB, ot->storedFloat ? "; float copy until the error is below 1e-7" : ""));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "Sinkhorn variant: %s\n", PetalOTSinkhornVariants[ot->variant]));
   if (ot->epsScaling) PetscCall(PetscViewerASCIIPrintf(viewer, "epsilon scaling: eta0 = %g, factor %g, stages end at error %g or %" PetscInt_FMT " iterations\n", (double)ot->epsEta0, (double)ot->epsFactor, (double)ot->epsStageTol, ot->epsInnerMax));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "epsilon scaling: off\n"));
   if (ot->method == PETAL_OT_SNS) {

@@ -115,6 +115,37 @@ void SinkhornRow(const CostSpec &cost, double eta, const Vec1 &x, const Vec1 &ey
   *fallbacks = static_cast<long long>(sc[1]);
 }
 
+template <class T>
+void BuildStoredKernelT(const CostSpec &cost, double eta, const Vec1 &x, const Vec1 &ey, Scratch<Exec> &s, const MatrixOf<T, Mem> &K, const Vec1 &u, const Vec1 &shift2, long long *shifted)
+{
+  s.Resize(cost.nRows, cost.m);
+  ColumnConstants(s, ey, cost, eta, true);
+  const int rpb = s.RowsPerBlock(cost.nRows);
+  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::BuildKernel", Blocks(s), BuildKernelKernel<Exec, decltype(c), T>{c, eta, x, s.ey2, shift2, u, K, s.buf, s.scalars, cost.nRows, cost.m, rpb}); });
+  double sc[4];
+  SumBlockScalars<Exec>(s.scalars, s.nb, sc);
+  *shifted = static_cast<long long>(sc[0]);
+}
+
+template <class T>
+void ScalingRowT(const MatrixOf<T, Mem> &K, const Vec1 &u, const Vec1 &v, const Vec1 &r, const Vec1 &uNew, Scratch<Exec> &s, const Vec1 &colSum, double *rowErr, long long *bad)
+{
+  const int nRows = static_cast<int>(K.extent(0)), m = static_cast<int>(K.extent(1));
+  s.Resize(nRows, m);
+  const int rpb = s.RowsPerBlock(nRows);
+  Kokkos::parallel_for("petal::ot::ScalingRow", Blocks(s), ScalingRowKernel<Exec, T>{K, u, v, r, uNew, s.part, s.scalars, nRows, m, rpb});
+  FoldSum(s, s.part, colSum);
+  double sc[4];
+  SumBlockScalars<Exec>(s.scalars, s.nb, sc);
+  *rowErr = sc[0];
+  *bad    = static_cast<long long>(sc[1]);
+}
+
+void BuildStoredKernel(const CostSpec &cost, double eta, const Vec1 &x, const Vec1 &ey, Scratch<Exec> &s, const Mat2 &K, const Vec1 &u, const Vec1 &shift2, long long *shifted) { BuildStoredKernelT<double>(cost, eta, x, ey, s, K, u, shift2, shifted); }
+void BuildStoredKernel(const CostSpec &cost, double eta, const Vec1 &x, const Vec1 &ey, Scratch<Exec> &s, const Mat2f &K, const Vec1 &u, const Vec1 &shift2, long long *shifted) { BuildStoredKernelT<float>(cost, eta, x, ey, s, K, u, shift2, shifted); }
+void ScalingRow(const Mat2 &K, const Vec1 &u, const Vec1 &v, const Vec1 &r, const Vec1 &uNew, Scratch<Exec> &s, const Vec1 &colSum, double *rowErr, long long *bad) { ScalingRowT<double>(K, u, v, r, uNew, s, colSum, rowErr, bad); }
+void ScalingRow(const Mat2f &K, const Vec1 &u, const Vec1 &v, const Vec1 &r, const Vec1 &uNew, Scratch<Exec> &s, const Vec1 &colSum, double *rowErr, long long *bad) { ScalingRowT<float>(K, u, v, r, uNew, s, colSum, rowErr, bad); }
+
 void ColumnLogSumExp(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &ey, bool onePass, Scratch<Exec> &s, const Vec1 &colMax, const Vec1 &colSum, bool *twoPass)
 {
   s.Resize(cost.nRows, cost.m);

@@ -34,6 +34,18 @@ void PrepareCost(CostSpec &cost);
 // rowErr: sum_i |a_i - r_i| for the incoming potentials; fallbacks: rows that needed the max shift.
 void SinkhornRow(const CostSpec &cost, double eta, const Vec1 &x, const Vec1 &ey, const Vec1 &r, const Vec1 &logr, const Vec1 &xNew, bool fused, Scratch<Exec> &s, const Vec1 &colSum, double *rowErr, long long *fallbacks);
 
+// Stored-kernel Sinkhorn (see BuildKernelKernel, ScalingRowKernel). BuildStoredKernel fills K (nRows x m)
+// and the row scalings u with the plan at (x, ey = eta y) = diag(u) K, shift2 with the base-2 row shifts (0
+// unless a row sum was out of range) and returns the number of shifted rows. ScalingRow runs one row half-step on the scalings: uNew, this
+// rank's column sums of the new plan without the factor v (colSum), sum |u_i t_i - r_i| and the rows whose
+// sum was out of range (those keep u_i).
+// The plan is stored in double or (for the early iterations, see ot_sinkhorn.cpp) in float.
+using Mat2f = MatrixOf<float, Mem>;
+void BuildStoredKernel(const CostSpec &cost, double eta, const Vec1 &x, const Vec1 &ey, Scratch<Exec> &s, const Mat2 &K, const Vec1 &u, const Vec1 &shift2, long long *shifted);
+void BuildStoredKernel(const CostSpec &cost, double eta, const Vec1 &x, const Vec1 &ey, Scratch<Exec> &s, const Mat2f &K, const Vec1 &u, const Vec1 &shift2, long long *shifted);
+void ScalingRow(const Mat2 &K, const Vec1 &u, const Vec1 &v, const Vec1 &r, const Vec1 &uNew, Scratch<Exec> &s, const Vec1 &colSum, double *rowErr, long long *bad);
+void ScalingRow(const Mat2f &K, const Vec1 &u, const Vec1 &v, const Vec1 &r, const Vec1 &uNew, Scratch<Exec> &s, const Vec1 &colSum, double *rowErr, long long *bad);
+
 // Column log-sum-exp of log P_ij = ex_i + ey_j - eta C_ij over this rank's rows, as (max, sum) pairs:
 // log sum_i P_ij = colMax_j + log colSum_j. With onePass, first tries colMax = 0 (no max pass; valid
 // when the plan neither overflows nor underflows, e.g. right after a row update) and falls back to

@@ -100,6 +100,22 @@ void PlanCollect(const Problem &P, double eta, const std::vector<double> &ex, co
     }
 }
 
+double ScalingRow(const std::vector<double> &K, int n, int m, const std::vector<double> &u, const std::vector<double> &v, const std::vector<double> &r, std::vector<double> *uNew, std::vector<double> *colSum)
+{
+  double err = 0;
+  uNew->assign(n, 0.0);
+  colSum->assign(m, 0.0);
+  for (int i = 0; i < n; ++i) {
+    double t = 0;
+    for (int j = 0; j < m; ++j) t += K[static_cast<size_t>(i) * m + j] * v[j];
+    err += std::fabs(u[i] * t - r[i]);
+    (*uNew)[i] = r[i] / t;
+  }
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < m; ++j) (*colSum)[j] += (*uNew)[i] * K[static_cast<size_t>(i) * m + j];
+  return err;
+}
+
 double KthLargest(std::vector<double> values, long long k)
 {
   std::sort(values.begin(), values.end(), std::greater<double>());

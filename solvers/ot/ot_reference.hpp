@@ -36,6 +36,10 @@ void PlanSums(const Problem &P, double eta, const std::vector<double> &ex, const
 // All entries with P_ij >= tau_i, row by row.
 void PlanCollect(const Problem &P, double eta, const std::vector<double> &ex, const std::vector<double> &ey, const std::vector<double> &tau, std::vector<int> *I, std::vector<int> *J, std::vector<double> *V);
 
+// Stored-plan Sinkhorn (ScalingRowKernel): with K (n x m, row-major) the stored plan, t_i = sum_j K_ij v_j,
+// uNew_i = r_i / t_i, colSum_j = sum_i uNew_i K_ij; returns sum_i |u_i t_i - r_i|.
+double ScalingRow(const std::vector<double> &K, int n, int m, const std::vector<double> &u, const std::vector<double> &v, const std::vector<double> &r, std::vector<double> *uNew, std::vector<double> *colSum);
+
 // The k-th largest of values (1-based), by sorting.
 double KthLargest(std::vector<double> values, long long k);
 

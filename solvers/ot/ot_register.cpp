@@ -15,10 +15,11 @@ PetscLogEvent PETAL_OT_Hessian      = 0;
 PetscLogEvent PETAL_OT_NewtonKSP    = 0;
 PetscLogEvent PETAL_OT_LineSearch   = 0;
 PetscLogEvent PETAL_OT_Output       = 0;
+PetscLogEvent PETAL_OT_KernelBuild  = 0;
 
 const char *const PetalOTMethods[]          = {"sinkhorn", "sns", "PetalOTMethod", "PETAL_OT_", NULL};
 const char *const PetalOTCostTypes[]        = {"sqeuclidean", "euclidean", "pnorm", "PetalOTCostType", "PETAL_OT_COST_", NULL};
-const char *const PetalOTSinkhornVariants[] = {"fused", "log", "PetalOTSinkhornVariant", "PETAL_OT_SINKHORN_", NULL};
+const char *const PetalOTSinkhornVariants[] = {"fused", "log", "stored", "auto", "PetalOTSinkhornVariant", "PETAL_OT_SINKHORN_", NULL};
 const char *const PetalOTGauges[]           = {"fix", "nullspace", "PetalOTGauge", "PETAL_OT_GAUGE_", NULL};
 static const char *const ReasonNames[]      = {"DIVERGED_LINESEARCH", "DIVERGED_NAN", "DIVERGED_MAX_IT", "ITERATING", "CONVERGED_TOL", NULL};
 const char *const *PetalOTConvergedReasons  = ReasonNames;
@@ -72,6 +73,7 @@ PetscErrorCode PetalOTInitializePackage(void)
   PetscCall(PetscLogEventRegister("PetalOTNewtonKSP", PETAL_OT_CLASSID, &PETAL_OT_NewtonKSP));
   PetscCall(PetscLogEventRegister("PetalOTLineSearch", PETAL_OT_CLASSID, &PETAL_OT_LineSearch));
   PetscCall(PetscLogEventRegister("PetalOTOutput", PETAL_OT_CLASSID, &PETAL_OT_Output));
+  PetscCall(PetscLogEventRegister("PetalOTKernelBuild", PETAL_OT_CLASSID, &PETAL_OT_KernelBuild));
   PetscCallMPI(MPI_Type_contiguous(2, MPI_DOUBLE, &PairType));
   PetscCallMPI(MPI_Type_commit(&PairType));
   PetscCallMPI(MPI_Op_create(MaxSumCombine, 1, &MaxSumOp));

@@ -124,11 +124,257 @@ PetscErrorCode ColumnStepLogDomain(PetalOT ot, double eta, bool onePass, double 
 }
 } // namespace
 
+/* ---- the stored-plan variant ----------------------------------------------------------------------
+ * K = P at absorbed potentials (x0, y0) is stored; the iterations update row and column scalings u, v with
+ * P = diag(u) K diag(v) (x = x0 + log(u)/eta, y = y0 + log(v)/eta): a row half-step is a dot product per row
+ * and the new plan's column sums an axpy per row, fused into one streaming read of K (ScalingRowKernel).
+ * Stability is that of the log domain because the scalings are absorbed into the potentials (and K
+ * rebuilt with one exp per entry) whenever one leaves [1e-30, 1e30], when a row or column sum of K leaves
+ * [kSumTiny, kSumHuge] (then the step is redone in the log domain), and at the end. Rows of K keep sums in
+ * range from the start (BuildKernelKernel shifts the others). The result is the same Sinkhorn sequence as the
+ * log-domain variants up to rounding. */
+
+/* x += log(u)/eta, y += log(v)/eta, u = v = 1: the potentials of the current plan. */
+void Absorb(Workspace &ws, double eta)
+{
+  const Vec1 x = ws.x, y = ws.y, u = ws.u, v = ws.v;
+  Kokkos::parallel_for(
+    "petal::ot::AbsorbRows", Kokkos::RangePolicy<Exec>(0, x.extent(0)), KOKKOS_LAMBDA(const int i) {
+      x(i) += kmath::log(u(i)) / eta;
+      u(i) = 1.0;
+    });
+  Kokkos::parallel_for(
+    "petal::ot::AbsorbColumns", Kokkos::RangePolicy<Exec>(0, y.extent(0)), KOKKOS_LAMBDA(const int j) {
+      y(j) += kmath::log(v(j)) / eta;
+      v(j) = 1.0;
+    });
+}
+
+/* K = the plan at the current (x, y) in float or double (the other copy is freed) with P = diag(u) K diag(v),
+ * v = 1, u = 1 (double) or the row sums (float K has normalised rows); rows that BuildKernelKernel had to
+ * shift (sum out of range) move their x0. */
+PetscErrorCode BuildKernel(PetalOT ot, double eta, bool useFloat)
+{
+  Workspace &ws = *ot->ws;
+  long long  shifted;
+
+  PetscFunctionBegin;
+  const size_t nLoc = ws.x.extent(0), m = ws.y.extent(0);
+  ws.kFloat         = useFloat;
+  if (useFloat) {
+    ws.K = Mat2();
+    if (ws.Kf.extent(0) != nLoc || ws.Kf.extent(1) != m) ws.Kf = Mat2f(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::Kf"), nLoc, m);
+  } else {
+    ws.Kf = Mat2f();
+    if (ws.K.extent(0) != nLoc || ws.K.extent(1) != m) ws.K = Mat2(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::K"), nLoc, m);
+  }
+  if (ws.u.extent(0) != nLoc) {
+    ws.u      = Vec1("petal::ot::u", nLoc);
+    ws.uNew   = Vec1("petal::ot::uNew", nLoc);
+    ws.shift2 = Vec1("petal::ot::shift2", nLoc);
+  }
+  if (ws.v.extent(0) != m) ws.v = Vec1("petal::ot::v", m);
+  Affine(ws.ey, eta, ws.y, 0.0);
+  PetscCall(PetscLogEventBegin(PETAL_OT_KernelBuild, 0, 0, 0, 0));
+  if (useFloat) BuildStoredKernel(ws.cost, eta, ws.x, ws.ey, ws.scratch, ws.Kf, ws.u, ws.shift2, &shifted);
+  else BuildStoredKernel(ws.cost, eta, ws.x, ws.ey, ws.scratch, ws.K, ws.u, ws.shift2, &shifted);
+  PetscCall(PetscLogEventEnd(PETAL_OT_KernelBuild, 0, 0, 0, 0));
+  Kokkos::deep_copy(ws.v, 1.0);
+  double nShifted = (double)shifted;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &nShifted, 1, MPI_DOUBLE, MPI_SUM, PetscObjectComm((PetscObject)ot)));
+  if (nShifted > 0) { /* rows out of range moved their potential: the plan changed, its columns are no longer exact */
+    const Vec1 x = ws.x, sh = ws.shift2;
+    Kokkos::parallel_for(
+      "petal::ot::KernelShift", Kokkos::RangePolicy<Exec>(0, nLoc), KOKKOS_LAMBDA(const int i) { x(i) -= sh(i) * kLn2 / eta; });
+    ws.columnsExact = false;
+  }
+  if (useFloat) { /* K holds the rows of the plan divided by u_i: it is the plan at x0 = x - log(u)/eta */
+    const Vec1 x = ws.x, u = ws.u;
+    Kokkos::parallel_for(
+      "petal::ot::KernelRowScale", Kokkos::RangePolicy<Exec>(0, nLoc), KOKKOS_LAMBDA(const int i) { x(i) -= kmath::log(u(i)) / eta; });
+  }
+  ot->res.fallback_rows += (PetscInt)shifted;
+  PetscFunctionReturn(0);
+}
+
+/* Column half-step on the scalings from the global sums b'_j = sum_i u_i K_ij (ws.colSum): the plan's
+ * column sums are v_j b'_j; v_j = c_j / b'_j. Returns |v b' - c|_1 and the number of b'_j out of range
+ * (then v is unchanged). */
+void ColumnScalingStep(Workspace &ws, double *colErr, int *bad)
+{
+  const Vec1 b = ws.colSum, c = ws.c, v = ws.v;
+  double     err  = 0;
+  int        nbad = 0;
+  Kokkos::parallel_reduce(
+    "petal::ot::ScalingColumnCheck", Kokkos::RangePolicy<Exec>(0, b.extent(0)),
+    KOKKOS_LAMBDA(const int j, double &e, int &nb) {
+      e += kmath::fabs(v(j) * b(j) - c(j));
+      nb += (b(j) >= kSumTiny && b(j) <= kSumHuge) ? 0 : 1;
+    },
+    err, nbad);
+  *colErr = err;
+  *bad    = nbad;
+  if (nbad) return;
+  Kokkos::parallel_for(
+    "petal::ot::ScalingColumnStep", Kokkos::RangePolicy<Exec>(0, v.extent(0)), KOKKOS_LAMBDA(const int j) { v(j) = c(j) / b(j); });
+}
+
+/* max |log s_k| over a scaling vector (0 for an empty one). */
+double MaxAbsLog(const Vec1 &s)
+{
+  double mx = 0;
+  Kokkos::parallel_reduce(
+    "petal::ot::MaxAbsLog", Kokkos::RangePolicy<Exec>(0, s.extent(0)),
+    KOKKOS_LAMBDA(const int k, double &m) {
+      const double a = kmath::fabs(kmath::log(s(k)));
+      m              = a > m ? a : m;
+    },
+    Kokkos::Max<double>(mx));
+  return mx;
+}
+
+/* Whether this solve uses the stored plan, whether it starts on a float copy, and whether the last
+ * iterations run on a double copy (else in the log domain). Collective: every rank's share must fit. */
+struct StoredPlan {
+  bool use = false, startFloat = false, doublePolish = false;
+};
+PetscErrorCode UseStoredPlan(PetalOT ot, StoredPlan *sp)
+{
+  PetscFunctionBegin;
+  *sp = StoredPlan();
+  if (ot->variant == PETAL_OT_SINKHORN_STORED) *sp = {true, ot->storedFloat == PETSC_TRUE, true};
+  if (ot->variant == PETAL_OT_SINKHORN_AUTO) {
+    double mibDouble = (double)ot->ws->x.extent(0) * (double)ot->ws->y.extent(0) * sizeof(double) / 1048576.0;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &mibDouble, 1, MPI_DOUBLE, MPI_MAX, PetscObjectComm((PetscObject)ot)));
+    sp->doublePolish = mibDouble <= ot->storedMaxMB;
+    sp->startFloat   = ot->storedFloat == PETSC_TRUE && mibDouble / 2 <= ot->storedMaxMB;
+    sp->use          = sp->startFloat || sp->doublePolish;
+  }
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SinkhornIterateLogDomain(PetalOT ot, double eta, double tol, PetscInt maxIts, PetscBool *converged, PetscInt minIts, double stallRate);
+
+/* Float K: its entries carry relative errors up to 6e-8 (2^-24), so the fixed point of the float iteration
+ * is off by at most about that much in L1 (much less when the rounding errors of a row average out: ~1e-9
+ * measured at n = 2000). The float iteration's own error keeps falling geometrically (it never stalls at
+ * that floor); it hands over to double (or the log domain) once it is below this, and the double phase then
+ * starts from a true error of about max(kFloatHandover, floor). */
+constexpr double kFloatHandover = 1e-7;
+
+PetscErrorCode SinkhornIterateStored(PetalOT ot, double eta, double tol, PetscInt maxIts, PetscBool *converged, PetscInt minIts, double stallRate, StoredPlan sp)
+{
+  MPI_Comm         comm = PetscObjectComm((PetscObject)ot);
+  Workspace       &ws   = *ot->ws;
+  const double     kMaxLogScaling = std::log(1e30);
+  PetscMPIInt      size;
+  double           history[5]; /* errors of the last 5 column-exact states, for the stall test */
+  PetscInt         nHistory = 0, it = 0;
+  int              redone   = 0; /* consecutive rebuilds forced by out-of-range row sums */
+
+  PetscFunctionBegin;
+  *converged = PETSC_FALSE;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  /* The final evaluation recomputes the plan from the absorbed potentials (exp of x + log(u)/eta ...), which
+   * rounds differently from diag(u) K diag(v) by ~1e-16 per unit of mass; stop a little below tol so that
+   * the reported errors of a converged solve are <= tol as well. */
+  double mass = 0;
+  {
+    const Vec1 c = ws.c;
+    Kokkos::parallel_reduce("petal::ot::Mass", Kokkos::RangePolicy<Exec>(0, c.extent(0)), KOKKOS_LAMBDA(const int j, double &t) { t += c(j); }, mass);
+  }
+  const double tolStop = PetscMax(tol - 64 * PETSC_MACHINE_EPSILON * mass, 0.5 * tol);
+  PetscCall(BuildKernel(ot, eta, sp.startFloat));
+  while (it < maxIts) {
+    double    rowErr, colErr = -1;
+    long long bad;
+    PetscCall(PetscLogEventBegin(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+    PetscCall(PetscLogEventBegin(PETAL_OT_RowPass, 0, 0, 0, 0));
+    if (ws.kFloat) ScalingRow(ws.Kf, ws.u, ws.v, ws.r, ws.uNew, ws.scratch, ws.colSum, &rowErr, &bad);
+    else ScalingRow(ws.K, ws.u, ws.v, ws.r, ws.uNew, ws.scratch, ws.colSum, &rowErr, &bad);
+    PetscCall(PetscLogEventEnd(PETAL_OT_RowPass, 0, 0, 0, 0));
+    double extra[2] = {rowErr, (double)bad};
+    PetscCall(AllreduceSum(comm, ws, ws.colSum, extra, 2));
+    rowErr = extra[0];
+    if (extra[1] > 0) { /* a row sum of K diag(v) left the safe range: absorb, rebuild, redo the step */
+      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+      Absorb(ws, eta);
+      if (++redone > 2) { /* cannot happen after a rebuild (rows of K are in range); stay safe anyway */
+        PetscCall(SinkhornIterateLogDomain(ot, eta, tol, maxIts - it, converged, PetscMax(minIts - it, 0), stallRate));
+        PetscFunctionReturn(0);
+      }
+      PetscCall(BuildKernel(ot, eta, ws.kFloat));
+      continue;
+    }
+    redone = 0;
+    if (ws.kFloat && ws.columnsExact && rowErr <= PetscMax(tolStop, kFloatHandover)) { /* hand over: double precision from here */
+      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+      Absorb(ws, eta);
+      if (!sp.doublePolish) {
+        ws.Kf = Mat2f();
+        PetscCall(SinkhornIterateLogDomain(ot, eta, tol, maxIts - it, converged, PetscMax(minIts - it, 0), stallRate));
+        PetscFunctionReturn(0);
+      }
+      PetscCall(BuildKernel(ot, eta, false));
+      continue;
+    }
+    if (PetscIsInfOrNanReal(rowErr) && ws.columnsExact) {
+      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+      ot->res.reason = PETAL_OT_DIVERGED_NAN;
+      break;
+    }
+    if (ws.columnsExact && rowErr <= tolStop) {
+      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+      *converged = PETSC_TRUE;
+      break;
+    }
+    if (ws.columnsExact && it >= minIts && nHistory >= 5 && rowErr > std::pow(stallRate, 5) * history[nHistory % 5]) {
+      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+      break;
+    }
+    if (ws.columnsExact) history[nHistory++ % 5] = rowErr;
+    std::swap(ws.u, ws.uNew);
+    int nbad;
+    ColumnScalingStep(ws, &colErr, &nbad);
+    if (nbad) { /* a column of K has (almost) no mass: take this column step in the log domain */
+      Absorb(ws, eta);
+      PetscCall(ColumnStepLogDomain(ot, eta, false, &colErr));
+      PetscCall(BuildKernel(ot, eta, ws.kFloat));
+    }
+    ws.columnsExact = true;
+    ot->res.sinkhorn_iterations++;
+    ++it;
+    /* keep the scalings moderate, so that entries of K that are negligible now stay negligible */
+    double big = std::max(MaxAbsLog(ws.u), MaxAbsLog(ws.v));
+    if (size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &big, 1, MPI_DOUBLE, MPI_MAX, comm));
+    if (big > kMaxLogScaling) {
+      Absorb(ws, eta);
+      PetscCall(BuildKernel(ot, eta, ws.kFloat));
+    }
+    PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
+    if (ot->monitor && (ot->res.sinkhorn_iterations % ot->monitorInterval == 0 || it == 1))
+      PetscCall(PetscPrintf(comm, "  PetalOT Sinkhorn %5" PetscInt_FMT " (eta %g, stored %s plan): row error %.3e (before), column error %.3e (after the row step)\n", ot->res.sinkhorn_iterations, eta, ws.kFloat ? "float" : "double", rowErr, colErr));
+  }
+  Absorb(ws, eta);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode SinkhornIterate(PetalOT ot, double eta, double tol, PetscInt maxIts, PetscBool *converged, PetscInt minIts, double stallRate)
+{
+  StoredPlan sp;
+
+  PetscFunctionBegin;
+  PetscCall(UseStoredPlan(ot, &sp));
+  if (sp.use) PetscCall(SinkhornIterateStored(ot, eta, tol, maxIts, converged, minIts, stallRate, sp));
+  else PetscCall(SinkhornIterateLogDomain(ot, eta, tol, maxIts, converged, minIts, stallRate));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SinkhornIterateLogDomain(PetalOT ot, double eta, double tol, PetscInt maxIts, PetscBool *converged, PetscInt minIts, double stallRate)
 {
   MPI_Comm   comm  = PetscObjectComm((PetscObject)ot);
   Workspace &ws    = *ot->ws;
-  const bool fused = ot->variant == PETAL_OT_SINKHORN_FUSED;
+  const bool fused = ot->variant != PETAL_OT_SINKHORN_LOG;
 
   PetscFunctionBegin;
   *converged = PETSC_FALSE;

@@ -2,6 +2,7 @@
 // against their plain reference versions (ot_reference.cpp): every cost functor, small and extreme eta,
 // one-pass and two-pass paths, plus the exp they are built on.
 #include "ot_test_util.hpp"
+#include <algorithm>
 #include "solvers/ot/ot_passes.hpp"
 #include "solvers/ot/ot_reference.hpp"
 
@@ -146,6 +147,84 @@ TEST(OTKernels, SinkhornRowMatchesReference)
         else EXPECT_NEAR(err, errRef, 1e-12 * std::max(1.0, errRef));
         if (fused) EXPECT_LT(MaxRelDiff(Host(col), colRef, 1e-290), 1e-11);
         EXPECT_GE(fb, 0);
+      }
+    }
+}
+
+// The stored plan: diag(u) K 2^shift2 is the plan of the reference (libm exp), in double to the exp's accuracy and in
+// float to float rounding (rows normalised); a scaling-domain row step on it matches the plain loops.
+TEST(OTKernels, StoredPlanAndScalingRowMatchReference)
+{
+  for (const Case &cs : kCases)
+    for (double eta : {3.0, 300.0, 1e4}) {
+      SCOPED_TRACE("dim " + std::to_string(cs.dim) + " kind " + std::to_string(int(cs.kind)) + " dense " + std::to_string(cs.dense) + " eta " + std::to_string(eta));
+      const int           n = 29, m = 41;
+      ref::Problem        P = MakeProblem(n, m, cs.dim, cs.kind, cs.dense, 17, cs.p);
+      ottest::Rng         g(9);
+      std::vector<double> x(n), y(m), ex(n), ey(m), r(n), u(n), v(m);
+      for (double &t : x) t = 0.3 * g.Uniform();
+      for (double &t : y) t = 0.3 * g.Uniform();
+      for (int i = 0; i < n; ++i) ex[i] = eta * x[i] - 1.0, r[i] = (0.5 + g.Uniform()) / n, u[i] = 0.5 + g.Uniform();
+      for (int j = 0; j < m; ++j) ey[j] = eta * y[j], v[j] = 0.5 + g.Uniform();
+      std::vector<double> rowP, colP;
+      double              sumP, sumCP;
+      ref::PlanSums(P, eta, ex, ey, &rowP, &colP, &sumP, &sumCP);
+      const bool inRange = std::all_of(rowP.begin(), rowP.end(), [](double a) { return a >= kSumTiny && a <= kSumHuge; });
+      for (bool useFloat : {false, true}) {
+        SCOPED_TRACE(useFloat ? "float" : "double");
+        Scratch<Exec> s;
+        Vec1          shift2("shift2", n), uScale("u", n);
+        long long     shifted;
+        std::vector<double> K(static_cast<size_t>(n) * m);
+        if (useFloat) {
+          Mat2f Kd("Kf", n, m);
+          BuildStoredKernel(Spec(P), eta, Dev(x), Dev(ey), s, Kd, uScale, shift2, &shifted);
+          auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Kd);
+          for (int i = 0; i < n; ++i)
+            for (int j = 0; j < m; ++j) K[static_cast<size_t>(i) * m + j] = h(i, j);
+        } else {
+          Mat2 Kd("K", n, m);
+          BuildStoredKernel(Spec(P), eta, Dev(x), Dev(ey), s, Kd, uScale, shift2, &shifted);
+          auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), Kd);
+          for (int i = 0; i < n; ++i)
+            for (int j = 0; j < m; ++j) K[static_cast<size_t>(i) * m + j] = h(i, j);
+        }
+        const std::vector<double> sh = Host(shift2), us = Host(uScale);
+        std::vector<double>       rowK(n, 0.0);
+        for (int i = 0; i < n; ++i) {
+          for (int j = 0; j < m; ++j) rowK[i] += K[static_cast<size_t>(i) * m + j];
+          EXPECT_TRUE(rowK[i] >= kSumTiny && rowK[i] <= kSumHuge) << "row " << i << " of K sums to " << rowK[i];
+          if (useFloat) EXPECT_NEAR(rowK[i], 1.0, 1e-5) << "row " << i;
+          // K 2^shift2 is the plan; compare the rows whose reference sums are representable
+          if (!std::isfinite(rowP[i]) || rowP[i] < 1e-290 || rowP[i] > 1e290) continue;
+          if (!useFloat) EXPECT_EQ(us[i], 1.0);
+          EXPECT_NEAR(us[i] * rowK[i] * std::exp2(sh[i]) / rowP[i], 1.0, useFloat ? 1e-6 : 1e-12) << "row " << i;
+        }
+        if (inRange && !useFloat) EXPECT_EQ(shifted, 0);
+        std::vector<double> uRef, colRef;
+        const double        errRef = ref::ScalingRow(K, n, m, u, v, r, &uRef, &colRef);
+        Vec1                uNew("uNew", n), col("col", m);
+        double              err;
+        long long           bad;
+        if (useFloat) {
+          Mat2f Kd("Kf", n, m);
+          auto  h = Kokkos::create_mirror_view(Kd);
+          for (int i = 0; i < n; ++i)
+            for (int j = 0; j < m; ++j) h(i, j) = static_cast<float>(K[static_cast<size_t>(i) * m + j]);
+          Kokkos::deep_copy(Kd, h);
+          ScalingRow(Kd, Dev(u), Dev(v), Dev(r), uNew, s, col, &err, &bad);
+        } else {
+          Mat2 Kd("K", n, m);
+          auto h = Kokkos::create_mirror_view(Kd);
+          for (int i = 0; i < n; ++i)
+            for (int j = 0; j < m; ++j) h(i, j) = K[static_cast<size_t>(i) * m + j];
+          Kokkos::deep_copy(Kd, h);
+          ScalingRow(Kd, Dev(u), Dev(v), Dev(r), uNew, s, col, &err, &bad);
+        }
+        EXPECT_EQ(bad, 0);
+        EXPECT_LT(MaxRelDiff(Host(uNew), uRef), 1e-13);
+        EXPECT_LT(MaxRelDiff(Host(col), colRef, 1e-300), 1e-13);
+        EXPECT_NEAR(err, errRef, 1e-13 * std::max(1.0, errRef));
       }
     }
 }

@@ -51,7 +51,30 @@ void SetAdaptiveSwitch(PetalOT ot) // leave the warm-up once a Newton step takes
   PetscOptionsClearValue(NULL, "-ot_sns_warmup");
 }
 void SetLogVariant(PetalOT ot) { PetalOTSetSinkhornVariant(ot, PETAL_OT_SINKHORN_LOG); }
+void SetFusedVariant(PetalOT ot) { PetalOTSetSinkhornVariant(ot, PETAL_OT_SINKHORN_FUSED); }
+void SetStoredDouble(PetalOT ot)
+{
+  PetalOTSetSinkhornVariant(ot, PETAL_OT_SINKHORN_STORED);
+  PetalOTSetSinkhornStoredFloat(ot, PETSC_FALSE);
+}
+void SetStoredFloat(PetalOT ot) { PetalOTSetSinkhornVariant(ot, PETAL_OT_SINKHORN_STORED); }
 void SetEpsScaling(PetalOT ot) { PetalOTSetEpsilonScaling(ot, PETSC_TRUE, 5.0, 4.0); }
+// Twelve iterations only, stopping far from convergence: the potentials of the unfinished sequence.
+void Stop12Fused(PetalOT ot)
+{
+  SetFusedVariant(ot);
+  PetalOTSetTolerances(ot, 0.0, 12);
+}
+void Stop12StoredDouble(PetalOT ot)
+{
+  SetStoredDouble(ot);
+  PetalOTSetTolerances(ot, 0.0, 12);
+}
+void Stop12StoredFloat(PetalOT ot)
+{
+  SetStoredFloat(ot);
+  PetalOTSetTolerances(ot, 0.0, 12);
+}
 void SetNullspaceGauge(PetalOT ot) // through the options database, as a user would
 {
   PetscOptionsSetValue(NULL, "-ot_newton_gauge", "nullspace");
@@ -174,7 +197,10 @@ TEST(OTSolve, SameResultOnOneRankAndOnAll)
     Solution a, b;
     PETAL_ASSERT_OK(Solve(World(), p, method, 500, 1e-11, &a));
     PETAL_ASSERT_OK(Solve(PETSC_COMM_SELF, p, method, 500, 1e-11, &b));
-    EXPECT_NEAR(a.res.transport_cost, b.res.transport_cost, 1e-12);
+    // Rounding differs with the row split; with the stored plan the float-to-double handover (at an L1 error
+    // of 1e-6) may then come one iteration apart, so the two runs agree to the tolerance (1e-11), not to
+    // the last bits.
+    EXPECT_NEAR(a.res.transport_cost, b.res.transport_cost, 5e-12);
     EXPECT_LT(PotentialDiff(a, b), 1e-10);
     if (method == PETAL_OT_SINKHORN) EXPECT_NEAR(a.res.sinkhorn_iterations, b.res.sinkhorn_iterations, 1); // rounding at the stopping test
   }
@@ -206,19 +232,52 @@ TEST(OTSolve, SNSAgreesWithSinkhorn)
 
 TEST(OTSolve, VariantsAndInputsAgree)
 {
-  // dense cost = points; log-domain variant = fused; epsilon scaling = plain.
+  // dense cost = points; log-domain variant = fused = stored plan (double, float then double) = auto (the
+  // default); epsilon scaling = plain.
   HostProblem p = RandomPoints(45, 35, 2, 21, false);
-  Solution    base, dense, logv, eps;
-  PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &base));
+  Solution    base, dense, logv, eps, autov, storedD, storedF;
+  PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &base, PETAL_OT_COST_SQEUCLIDEAN, false, SetFusedVariant));
+  PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &autov));
+  PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &storedD, PETAL_OT_COST_SQEUCLIDEAN, false, SetStoredDouble));
+  PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &storedF, PETAL_OT_COST_SQEUCLIDEAN, false, SetStoredFloat));
   PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &dense, PETAL_OT_COST_SQEUCLIDEAN, true));
   PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &logv, PETAL_OT_COST_SQEUCLIDEAN, false, SetLogVariant));
   PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &eps, PETAL_OT_COST_SQEUCLIDEAN, false, SetEpsScaling));
-  for (const Solution *s : {&dense, &logv, &eps}) {
+  for (const Solution *s : {&dense, &logv, &eps, &autov, &storedD, &storedF}) {
     EXPECT_EQ(s->res.reason, PETAL_OT_CONVERGED_TOL);
+    EXPECT_LE(s->res.row_error, 1e-11);
+    EXPECT_LE(s->res.col_error, 1e-11);
     EXPECT_NEAR(s->res.transport_cost, base.res.transport_cost, 1e-11);
     EXPECT_LT(PotentialDiff(*s, base), 1e-9);
   }
-  EXPECT_NEAR(logv.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 1); // the same iteration, rounded differently
+  // The same iteration, rounded differently (the float copy's fixed point is ~1e-7 off, so its handover
+  // may cost a few more iterations).
+  EXPECT_NEAR(logv.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 1);
+  EXPECT_NEAR(storedD.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 1);
+  EXPECT_NEAR(storedF.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 0.05 * base.res.sinkhorn_iterations + 2);
+}
+
+// The stored plan runs the same Sinkhorn sequence: stopped after 12 iterations (nowhere near converged, at
+// a large eta where the scalings are absorbed along the way), its potentials and plan are those of the
+// fused variant, to rounding in double and to float rounding with the float copy.
+TEST(OTSolve, StoredPlanRunsTheSameSequence)
+{
+  HostProblem p = RandomPoints(60, 50, 2, 41, false);
+  for (double eta : {50.0, 3000.0}) {
+    Solution fused, dbl, flt;
+    PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, eta, 0.0, &fused, PETAL_OT_COST_SQEUCLIDEAN, false, Stop12Fused));
+    PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, eta, 0.0, &dbl, PETAL_OT_COST_SQEUCLIDEAN, false, Stop12StoredDouble));
+    PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, eta, 0.0, &flt, PETAL_OT_COST_SQEUCLIDEAN, false, Stop12StoredFloat));
+    EXPECT_EQ(fused.res.sinkhorn_iterations, 12);
+    EXPECT_EQ(dbl.res.sinkhorn_iterations, 12);
+    EXPECT_EQ(flt.res.sinkhorn_iterations, 12);
+    EXPECT_GT(fused.res.row_error, 1e-6) << "the comparison should be of an unfinished sequence";
+    EXPECT_LT(PotentialDiff(dbl, fused), 1e-10 * (1 + 1 / eta * 1e3)) << "eta " << eta;
+    EXPECT_NEAR(dbl.res.row_error, fused.res.row_error, 1e-10);
+    EXPECT_NEAR(dbl.res.transport_cost, fused.res.transport_cost, 1e-12);
+    EXPECT_NEAR(flt.res.row_error, fused.res.row_error, 1e-6) << "eta " << eta;
+    EXPECT_NEAR(flt.res.transport_cost, fused.res.transport_cost, 1e-7 * fused.res.transport_cost) << "eta " << eta;
+  }
 }
 
 TEST(OTSolve, ZeroWeightsGiveEmptyRowsAndFinitePotentials)
