@@ -56,7 +56,7 @@ def main(argv):
             label=f"best fixed ω = {s['best_fixed']['omega']:.2f}")
     ax.plot(t, np.cumsum(s["instance_optimal"]["iterations"]), "-", color="black", lw=2,
             label="instance-optimal ω (grid)")
-    colors = {"tsallis": "#77AC30", "tsallis_cb": "#0072BD", "chebcb": "#A2142F"}
+    colors = {"tsallis": "#77AC30", "tsallis_iw": "#8C564B", "tsallis_cb": "#0072BD", "tsallis_cb_iw": "#17BECF", "chebcb": "#A2142F"}
     for p in s["policies"]:
         if p["kind"] == "learner":
             ax.plot(t, np.cumsum(p["iterations"]), "-", lw=2.2, color=colors.get(p["name"]), label=p["label"])
