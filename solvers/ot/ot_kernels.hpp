@@ -30,6 +30,8 @@ struct Scratch {
   Vector<Mem>                                            ey2, colMax2;     // m: base-2 column constants
   Matrix<Mem>                                            scalars;          // nb x 4 per-block results
   Kokkos::View<long long **, Kokkos::LayoutRight, Mem> hist;             // nb x 2048, lazily
+  Kokkos::View<int **, Kokkos::LayoutRight, Mem>       cols;             // nb x m column indices, lazily (PlanCollect)
+  long long collectNeed = 0; // most entries one block collected last time (PlanCollect sizes its buffers from it)
 
   // Blocks: one per unit of concurrency, at most one per row, and at most ~256 MB of scratch rows.
   void Resize(int nRows, int ncols)
@@ -49,6 +51,7 @@ struct Scratch {
     ey2     = Vector<Mem>("petal::ot::ey2", m);
     colMax2 = Vector<Mem>("petal::ot::colMax2", m);
     hist    = decltype(hist)();
+    cols    = decltype(cols)();
   }
   int RowsPerBlock(int nRows) const { return (nRows + nb - 1) / (nb > 0 ? nb : 1); }
 };
@@ -305,21 +308,27 @@ struct PlanHistogramKernel {
 // Collects the entries P_ij >= tau_i: block b writes at most `capacity` of them to slots
 // [b * capacity, (b+1) * capacity) of (I, J, V) (local row, column, value) and reports in
 // counts(b) how many it found (more than capacity means the caller must retry with more room).
+// Per row: the plan row is exponentiated into buf (vectorised), the kept columns are compacted into the
+// block's int row `cols` without branches (write always, advance by the comparison: a mispredicted
+// branch per entry cost more than the exp when a large fraction is kept), then only the kept entries are
+// written out.
 template <class Exec, class Cost>
 struct PlanCollectKernel {
   using Mem = typename Exec::memory_space;
-  Cost                           cost;
-  double                         eta;
-  Vector<Mem>                    ex, ey2, tau, V;
-  Kokkos::View<int *, Mem>       I, J;
-  Kokkos::View<long long *, Mem> counts;
-  Matrix<Mem>                    buf;
-  long long                      capacity;
-  int                            nRows, m, rowsPerBlock;
+  Cost                                           cost;
+  double                                         eta;
+  Vector<Mem>                                    ex, ey2, tau, V;
+  Kokkos::View<int *, Mem>                       I, J;
+  Kokkos::View<long long *, Mem>                 counts;
+  Matrix<Mem>                                    buf;
+  Kokkos::View<int **, Kokkos::LayoutRight, Mem> cols;
+  long long                                      capacity;
+  int                                            nRows, m, rowsPerBlock;
 
   KOKKOS_INLINE_FUNCTION void operator()(const int b) const
   {
     double *const       e   = &buf(b, 0);
+    int *const          jc  = &cols(b, 0);
     const double *const eyp = ey2.data();
     const int           i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
     long long           found = 0;
@@ -329,16 +338,17 @@ struct PlanCollectKernel {
       const double t   = tau(i);
       PETAL_OT_SIMD
       for (int j = 0; j < m; ++j) e[j] = FastExp2(eyp[j] + cost.scaled(row, j));
+      int c = 0;
       for (int j = 0; j < m; ++j) {
-        if (e[j] >= t) { // rare: a scalar scan of the cached row
-          if (found < capacity) {
-            I(base + found) = i;
-            J(base + found) = j;
-            V(base + found) = e[j];
-          }
-          ++found;
-        }
+        jc[c] = j;
+        c += e[j] >= t ? 1 : 0;
       }
+      for (int q = 0; q < c && found + q < capacity; ++q) {
+        I(base + found + q) = i;
+        J(base + found + q) = jc[q];
+        V(base + found + q) = e[jc[q]];
+      }
+      found += c;
     }
     counts(b) = found;
   }

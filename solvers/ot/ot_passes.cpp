@@ -205,20 +205,24 @@ void PlanCollect(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &e
   s.Resize(cost.nRows, cost.m);
   ColumnConstants(s, ey, cost, eta, true);
   const int rpb      = s.RowsPerBlock(cost.nRows);
-  long long capacity = std::max<long long>(capacityHint / s.nb + 1, 1024);
+  // Room per block: the hint, or what a block needed last time plus a quarter (SNS's successive calls keep
+  // similar numbers of entries), so that the pass rarely has to run twice.
+  long long capacity = std::max<long long>(std::max<long long>(capacityHint / s.nb + 1, 1024), s.collectNeed + s.collectNeed / 4);
+  if (s.cols.extent(0) != static_cast<size_t>(s.nb) || s.cols.extent(1) != static_cast<size_t>(cost.m) + 1) s.cols = decltype(s.cols)(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::cols"), s.nb, cost.m + 1);
   for (;;) { // at most twice: the first pass tells each block how much room it needs
     // uninitialised: only the slots a block reports are read
     Kokkos::View<int *, Mem>       I(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::I"), s.nb * capacity);
     Kokkos::View<int *, Mem>       J(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::J"), s.nb * capacity);
     Vec1                           V(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::V"), s.nb * capacity);
     Kokkos::View<long long *, Mem> counts("petal::ot::counts", s.nb);
-    WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::PlanCollect", Blocks(s), PlanCollectKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, tau, V, I, J, counts, s.buf, capacity, cost.nRows, cost.m, rpb}); });
+    WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::PlanCollect", Blocks(s), PlanCollectKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, tau, V, I, J, counts, s.buf, s.cols, capacity, cost.nRows, cost.m, rpb}); });
     auto      hc   = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), counts);
     long long need = 0, total = 0;
     for (int b = 0; b < s.nb; ++b) {
       need = std::max(need, hc(b));
       total += hc(b);
     }
+    s.collectNeed = need;
     if (need > capacity) {
       capacity = need;
       continue;

@@ -4,6 +4,10 @@
 // epsilon scaling, extreme eta, the HDF5 output.
 #include "ot_test_util.hpp"
 #include <hdf5.h>
+#include <algorithm>
+#include <functional>
+// GlobalTopKIsExact drives the top-k selection directly (internal API).
+#include "solvers/ot/ot_impl.hpp"
 #include <cstdio>
 
 using namespace ottest;
@@ -422,4 +426,67 @@ TEST(OTSolve, HDF5OutputHoldsPlanAndPotentials)
     std::remove(file);
   }
   PetalOTDestroy(&ot);
+}
+
+// The global top-k threshold (SNS's sparsification) is exact: rho is the k-th largest plan entry over all
+// ranks and every rank keeps exactly its entries >= rho. Checked against sorting all entries (collected with
+// threshold 0 through the same kernel, so the values are bitwise the same), from the histogram path (no
+// hint), from a good hint and from a hint too high (fallback), and with enough candidates (n = m = 400,
+// 160,000 entries) that the radix selection needs several rounds before the final gather.
+TEST(OTSolve, GlobalTopKIsExact)
+{
+  for (int n : {37, 400}) {
+    HostProblem  p = RandomPoints(n, n, 2, 77 + n, false);
+    PetscProblem q;
+    PetalOT      ot;
+    PETAL_ASSERT_OK(ToPetsc(World(), p, &q));
+    PETAL_ASSERT_OK(PetalOTCreate(World(), &ot));
+    PETAL_ASSERT_OK(PetalOTSetProblemPoints(ot, q.r, q.c, 2, q.X, q.Y));
+    PETAL_ASSERT_OK(PetalOTSetEta(ot, 300));
+    PETAL_ASSERT_OK(petal::ot::SetUpProblem(ot));
+    petal::ot::Workspace &ws = *ot->ws;
+    ws.eta                   = 300;
+    { // potentials that make the plan entries spread over many binades
+      Rng  g(5);
+      auto hx = Kokkos::create_mirror_view(ws.x);
+      auto hy = Kokkos::create_mirror_view(ws.y);
+      for (size_t i = 0; i < hx.extent(0); ++i) hx(i) = 0.01 * g.Uniform();
+      for (size_t j = 0; j < hy.extent(0); ++j) hy(j) = 0.01 * g.Uniform();
+      Kokkos::deep_copy(ws.x, hx);
+      Kokkos::deep_copy(ws.y, hy);
+    }
+    petal::ot::Affine(ws.ex, ws.eta, ws.x, -1.0);
+    petal::ot::Affine(ws.ey, ws.eta, ws.y, 0.0);
+    petal::ot::Vec1    zero("zero", ws.nLoc);
+    petal::ot::Entries all;
+    petal::ot::PlanCollect(ws.cost, ws.eta, ws.ex, ws.ey, zero, ws.scratch, 0, &all);
+    long long local = (long long)all.v.size(), total = 0;
+    MPI_Allreduce(&local, &total, 1, MPI_LONG_LONG, MPI_SUM, World());
+    int size;
+    MPI_Comm_size(World(), &size);
+    std::vector<int> counts(size), displs(size);
+    int              mine = (int)local;
+    MPI_Allgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, World());
+    for (int r = 1; r < size; ++r) displs[r] = displs[r - 1] + counts[r - 1];
+    std::vector<double> values(total);
+    MPI_Allgatherv(all.v.data(), mine, MPI_DOUBLE, values.data(), counts.data(), displs.data(), MPI_DOUBLE, World());
+    std::sort(values.begin(), values.end(), std::greater<double>());
+    ASSERT_EQ(total, (long long)n * n);
+    for (long long k : {1LL, 7LL, (long long)n * n / 10, (long long)n * n * 5 / 8, (long long)n * n - 3}) {
+      const double exact = values[k - 1];
+      for (double hint : {0.0, 0.5 * exact, 4.0 * exact}) {
+        petal::ot::Entries kept;
+        double             rho = -1;
+        PETAL_ASSERT_OK(petal::ot::SelectTopK(ot, k, hint, 0.0, &kept, &rho));
+        EXPECT_EQ(rho, exact) << "n " << n << " k " << k << " hint " << hint;
+        long long keptLocal = (long long)kept.v.size(), keptTotal = 0, want = 0;
+        MPI_Allreduce(&keptLocal, &keptTotal, 1, MPI_LONG_LONG, MPI_SUM, World());
+        for (double v : values) want += v >= exact ? 1 : 0;
+        EXPECT_EQ(keptTotal, want) << "n " << n << " k " << k;
+        for (double v : kept.v) ASSERT_GE(v, rho);
+      }
+    }
+    PetalOTDestroy(&ot);
+
+  }
 }
