@@ -1,7 +1,7 @@
 // The learner state of PCBANDITSOR in HDF5, so that a sequence of solves spread over several jobs keeps
 // learning. Rank 0 does the file I/O (the state is tiny and identical on every rank) and broadcasts.
 //
-// Layout (petal_format "petal-banditsor-state", version 1):
+// Layout (petal_format "petal-banditsor-state", version 2):
 //   /learner/type   uint8[]  learner type name      /learner/rng    uint8[]  generator state (text)
 //   /learner/reals  float64[]                       /learner/ints   int64[]  (private to the learner type)
 //   /pc/omega_grid  float64[]                       /pc/totals      int64[3] solves, iterations, capped
@@ -15,7 +15,7 @@
 
 namespace petal {
 namespace {
-constexpr int kVersion = 1;
+constexpr int kVersion = 2; // 2: /pc/settings also hold the context transform and the Tsallis-INF estimator
 
 struct H5Silence { // HDF5 would print its own error stack; petal reports errors through PETSc instead
   H5E_auto2_t func;
