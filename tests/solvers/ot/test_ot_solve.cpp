@@ -342,7 +342,7 @@ TEST(OTSolve, ExtremeEtaGivesNoNaN)
     for (double v : row) cmax = std::max(cmax, v);
   const double opt = Hungarian(C, &perm) / n / cmax;
   for (double eta : {1e4, 1e7}) {
-    for (int variant = 0; variant < 3; ++variant) { /* Sinkhorn, SNS, SNS + epsilon scaling */
+    for (int variant = 0; variant < 4; ++variant) { /* Sinkhorn (stored plan), SNS, SNS + epsilon scaling, Sinkhorn on the fly */
       SCOPED_TRACE("variant " + std::to_string(variant) + " eta " + std::to_string(eta));
       PetalOT      ot;
       PetscProblem q;
@@ -351,7 +351,8 @@ TEST(OTSolve, ExtremeEtaGivesNoNaN)
       PETAL_ASSERT_OK(PetalOTSetProblemPoints(ot, q.r, q.c, 2, q.X, q.Y));
       PETAL_ASSERT_OK(PetalOTSetCostNormalize(ot, PETSC_TRUE));
       PETAL_ASSERT_OK(PetalOTSetEta(ot, eta));
-      PETAL_ASSERT_OK(PetalOTSetMethod(ot, variant == 0 ? PETAL_OT_SINKHORN : PETAL_OT_SNS));
+      PETAL_ASSERT_OK(PetalOTSetMethod(ot, variant == 0 || variant == 3 ? PETAL_OT_SINKHORN : PETAL_OT_SNS));
+      if (variant == 3) PETAL_ASSERT_OK(PetalOTSetSinkhornVariant(ot, PETAL_OT_SINKHORN_FUSED));
       PETAL_ASSERT_OK(PetalOTSetTolerances(ot, 1e-9, 3000));
       PETAL_ASSERT_OK(PetalOTSNSSetMaxNewton(ot, 60));
       if (variant == 2) PETAL_ASSERT_OK(PetalOTSetEpsilonScaling(ot, PETSC_TRUE, 100, 4));
