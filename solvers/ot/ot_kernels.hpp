@@ -57,6 +57,30 @@ struct Scratch {
 };
 
 // ---------------------------------------------------------------------------------------------------
+// A plan row whose sum left [kSumTiny, kSumHuge] recomputed with its exact max shift: sigma = max_j (eyp_j +
+// cost.scaled(row, j)) (base 2), out_j = 2^(... - sigma); returns sum_j out_j (in [1, m]) and sets *sigma.
+// Shared by the Sinkhorn row pass and the stored-plan build (the rare path: first iterations, jumps in eta).
+template <class Cost, class Row>
+KOKKOS_INLINE_FUNCTION double MaxShiftedRow(const Cost &cost, const Row &row, const double *eyp, int m, double *out, double *sigmaOut)
+{
+  double sigma = -HUGE_VAL;
+  PETAL_OT_SIMD_MAX(sigma)
+  for (int j = 0; j < m; ++j) {
+    const double t = eyp[j] + cost.scaled(row, j);
+    sigma          = t > sigma ? t : sigma;
+  }
+  double s = 0;
+  PETAL_OT_SIMD_SUM(s)
+  for (int j = 0; j < m; ++j) {
+    const double v = FastExp2(eyp[j] + cost.scaled(row, j) - sigma);
+    out[j]         = v;
+    s += v;
+  }
+  *sigmaOut = sigma;
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // All exponent arithmetic below is in base 2: with ey2_j = log2(e) ey_j (an m-vector the caller
 // prepares), factor = -eta log2(e) and a row offset log2(e) (row shift), log2 P_ij = ey2_j +
 // cost.scaled(row, j), and P_ij = FastExp2(...) (see ot_exp.hpp).
@@ -121,19 +145,8 @@ struct SinkhornRowKernel {
       if (s >= kSumTiny && s <= kSumHuge) {
         loga = kmath::log(s);
       } else { // underflow or overflow: shift by the row max (always finite: all inputs are finite)
-        double sigma = -HUGE_VAL;
-        PETAL_OT_SIMD_MAX(sigma)
-        for (int j = 0; j < m; ++j) {
-          const double t = eyp[j] + cost.scaled(row, j);
-          sigma          = t > sigma ? t : sigma;
-        }
-        s = 0;
-        PETAL_OT_SIMD_SUM(s)
-        for (int j = 0; j < m; ++j) {
-          const double v = FastExp2(eyp[j] + cost.scaled(row, j) - sigma);
-          cur[j]         = v;
-          s += v;
-        }
+        double sigma;
+        s    = MaxShiftedRow(cost, row, eyp, m, cur, &sigma);
         loga = sigma * kLn2 + kmath::log(s);
         fallbacks += 1;
       }
@@ -421,19 +434,7 @@ struct BuildKernelKernel {
         s += v;
       }
       if (!(s >= kSumTiny && s <= kSumHuge)) {
-        sigma = -HUGE_VAL;
-        PETAL_OT_SIMD_MAX(sigma)
-        for (int j = 0; j < m; ++j) {
-          const double t = eyp[j] + cost.scaled(row, j);
-          sigma          = t > sigma ? t : sigma;
-        }
-        s = 0;
-        PETAL_OT_SIMD_SUM(s)
-        for (int j = 0; j < m; ++j) {
-          const double v = FastExp2(eyp[j] + cost.scaled(row, j) - sigma);
-          e[j]           = v;
-          s += v;
-        }
+        s = MaxShiftedRow(cost, row, eyp, m, e, &sigma);
         shifted += 1;
       }
       const double scale = normalise ? 1.0 / s : 1.0;

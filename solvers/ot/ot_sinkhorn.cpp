@@ -122,6 +122,25 @@ PetscErrorCode ColumnStepLogDomain(PetalOT ot, double eta, bool onePass, double 
   *colErr = ColumnStepFromPairs(ws, eta);
   PetscFunctionReturn(0);
 }
+/* The stopping tests of both iteration loops, checked on the incoming state of each iteration. Only a state
+ * with exact columns counts (after a column half-step P^T 1 = c, so the row error is the whole error). */
+enum class Stop { None, Converged, Stalled, NaN };
+struct StopRule {
+  double   history[5]; /* errors of the last 5 column-exact states */
+  PetscInt n = 0;
+
+  /* converged: row error <= tol; stalled: after minIts iterations the error fell by less than the factor
+   * stallRate per iteration over the last 5; NaN: finite inputs cannot give it, so report instead of looping */
+  Stop Check(bool columnsExact, double rowErr, double tol, PetscInt it, PetscInt minIts, double stallRate)
+  {
+    if (!columnsExact) return Stop::None;
+    if (PetscIsInfOrNanReal(rowErr)) return Stop::NaN;
+    if (rowErr <= tol) return Stop::Converged;
+    if (it >= minIts && n >= 5 && rowErr > std::pow(stallRate, 5) * history[n % 5]) return Stop::Stalled;
+    history[n++ % 5] = rowErr;
+    return Stop::None;
+  }
+};
 } // namespace
 
 /* ---- the stored-plan variant ----------------------------------------------------------------------
@@ -268,8 +287,8 @@ PetscErrorCode SinkhornIterateStored(PetalOT ot, double eta, double tol, PetscIn
   Workspace       &ws   = *ot->ws;
   const double     kMaxLogScaling = std::log(1e30);
   PetscMPIInt      size;
-  double           history[5]; /* errors of the last 5 column-exact states, for the stall test */
-  PetscInt         nHistory = 0, it = 0;
+  StopRule         rule;
+  PetscInt         it       = 0;
   int              redone   = 0; /* consecutive rebuilds forced by out-of-range row sums */
 
   PetscFunctionBegin;
@@ -318,21 +337,13 @@ PetscErrorCode SinkhornIterateStored(PetalOT ot, double eta, double tol, PetscIn
       PetscCall(BuildKernel(ot, eta, false));
       continue;
     }
-    if (PetscIsInfOrNanReal(rowErr) && ws.columnsExact) {
+    const Stop stop = rule.Check(ws.columnsExact, rowErr, tolStop, it, minIts, stallRate);
+    if (stop != Stop::None) {
       PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
-      ot->res.reason = PETAL_OT_DIVERGED_NAN;
+      if (stop == Stop::NaN) ot->res.reason = PETAL_OT_DIVERGED_NAN;
+      *converged = stop == Stop::Converged ? PETSC_TRUE : PETSC_FALSE;
       break;
     }
-    if (ws.columnsExact && rowErr <= tolStop) {
-      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
-      *converged = PETSC_TRUE;
-      break;
-    }
-    if (ws.columnsExact && it >= minIts && nHistory >= 5 && rowErr > std::pow(stallRate, 5) * history[nHistory % 5]) {
-      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
-      break;
-    }
-    if (ws.columnsExact) history[nHistory++ % 5] = rowErr;
     std::swap(ws.u, ws.uNew);
     int nbad;
     ColumnScalingStep(ws, &colErr, &nbad);
@@ -378,8 +389,7 @@ PetscErrorCode SinkhornIterateLogDomain(PetalOT ot, double eta, double tol, Pets
 
   PetscFunctionBegin;
   *converged = PETSC_FALSE;
-  double    history[5]; /* errors of the last 5 column-exact states, for the stall test */
-  PetscInt  nHistory = 0;
+  StopRule  rule;
   for (PetscInt it = 0; it < maxIts; ++it) {
     double    rowErr, colErr = -1;
     long long fallbacks;
@@ -393,22 +403,13 @@ PetscErrorCode SinkhornIterateLogDomain(PetalOT ot, double eta, double tol, Pets
     else PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, extra, 2, MPI_DOUBLE, MPI_SUM, comm));
     rowErr = extra[0];
     ot->res.fallback_rows += (PetscInt)extra[1];
-    if (PetscIsInfOrNanReal(rowErr) && ws.columnsExact) { /* finite inputs cannot give this: report, do not loop */
+    const Stop stop = rule.Check(ws.columnsExact, rowErr, tol, it, minIts, stallRate);
+    if (stop != Stop::None) {
       PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
-      ot->res.reason = PETAL_OT_DIVERGED_NAN;
+      if (stop == Stop::NaN) ot->res.reason = PETAL_OT_DIVERGED_NAN;
+      *converged = stop == Stop::Converged ? PETSC_TRUE : PETSC_FALSE;
       break;
     }
-    if (ws.columnsExact && rowErr <= tol) { /* (x, y) has exact columns and rows within tol */
-      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
-      *converged = PETSC_TRUE;
-      break;
-    }
-    /* Sinkhorn has slowed down: the error fell by less than stallRate per iteration over the last 5 */
-    if (ws.columnsExact && it >= minIts && nHistory >= 5 && rowErr > std::pow(stallRate, 5) * history[nHistory % 5]) {
-      PetscCall(PetscLogEventEnd(PETAL_OT_SinkhornIter, 0, 0, 0, 0));
-      break;
-    }
-    if (ws.columnsExact) history[nHistory++ % 5] = rowErr;
     std::swap(ws.x, ws.xNew);
     if (fused) {
       int bad;
