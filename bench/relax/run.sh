@@ -39,9 +39,9 @@ run() { # name, args...
   $PY "$HERE/plot.py" "$OUT/$name.json" "$OUT/$name.png"
 }
 
-run synthetic_high -relax_sequence synthetic -relax_instances $T -relax_seed 0
-run synthetic_low -relax_sequence synthetic -relax_instances $T -relax_seed 0 -relax_synthetic_low_variance
-run heat -relax_sequence heat -relax_heat_nx 100 -relax_instances $T -relax_context_transform log
+run synthetic_high -relax_sequence synthetic -relax_instances $T -relax_seed 0 -relax_replay_seeds 10
+run synthetic_low -relax_sequence synthetic -relax_instances $T -relax_seed 0 -relax_synthetic_low_variance -relax_replay_seeds 10
+run heat -relax_sequence heat -relax_heat_nx 100 -relax_instances $T -relax_context_transform log -relax_replay_seeds 10
 files=("$OUT/synthetic_high.json" "$OUT/synthetic_low.json" "$OUT/heat.json")
 if [ $SEEDS = 1 ]; then
   for seed in 1 2 3 4; do

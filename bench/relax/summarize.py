@@ -86,6 +86,11 @@ def targets(s):
         for p in learners.values():
             check(f"{p['label']} learner time / solve time (%)", 100 * p["learner_fraction_of_solve"], 1.0)
     lines.append(f"- instance-optimal / best fixed: {opt / best:.3f}")
+    rep = s.get("replay", {})
+    for r in rep.get("policies", []):
+        q = r["ratio_to_best_fixed"]
+        lines.append(f"- replayed on the table, learner seeds {rep['first_seed']}..{rep['first_seed'] + rep['seeds'] - 1}: "
+                     f"{r['label']} / best fixed {r['mean_ratio_to_best_fixed']:.3f} mean, [{min(q):.3f}, {max(q):.3f}]")
     return lines
 
 

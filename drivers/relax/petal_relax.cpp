@@ -17,6 +17,7 @@ static const char help[] = "petal-relax: parameter study of PCBANDITSOR (SOR wit
 // (-relax_heat_trajectory own, default: what a user would see; the cross-check may then differ by an
 // iteration now and then) or replay the reference one (reference: the cross-check must match exactly).
 #include "preconditioners/banditsor/banditsor_impl.hpp" // learnerSeconds of a PCBANDITSOR
+#include "relax_replay.hpp"
 #include "relax_sequence.hpp"
 #include <petal/banditsor.h>
 #include <petal/json.hpp>
@@ -68,6 +69,7 @@ struct Settings {
   PetscReal                logFloor   = 1e-3;
   std::vector<double>      runOmegas;
   PetscBool                runBestFixed = PETSC_TRUE;
+  PetscInt                 replaySeeds  = 0; // learners replayed on the table with this many seeds
   PetscInt                 progress     = 0;
 };
 
@@ -171,6 +173,7 @@ PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s)
   PetscCall(PetscOptionsRealArray("-relax_run_omegas", "Further fixed omegas to run online (besides the best fixed one)", "", buf, &n, &set));
   if (set) s->runOmegas.assign(buf, buf + n);
   for (double w : s->runOmegas) PetscCheck(w > 0 && w < 2, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-relax: -relax_run_omegas value %g is outside (0, 2)", w);
+  PetscCall(PetscOptionsInt("-relax_replay_seeds", "Also replay every learner on the cost table (no solves) with this many learner seeds, from -relax_learner_seed on: the spread over seeds", "", s->replaySeeds, &s->replaySeeds, NULL));
   PetscCall(PetscOptionsBool("-relax_run_best_fixed", "Run the best fixed omega online in a second pass (real solve times)", "", s->runBestFixed, &s->runBestFixed, NULL));
   PetscCall(PetscOptionsInt("-relax_progress", "Print a progress line every this many instances (0: never)", "", s->progress, &s->progress, NULL));
   PetscCall(PetscOptionsString("-json", "Write all numbers (per-instance iterations of every policy too) as JSON to this file", "", s->json, s->json, sizeof s->json, NULL));
@@ -180,6 +183,7 @@ PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s)
   PetscCheck(s->bins == -1 || s->bins >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-relax: -relax_bins must be positive");
   PetscCheck(s->logFloor > 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-relax: -relax_context_log_floor must be positive");
   PetscCheck(s->features >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-relax: -relax_features must be positive");
+  PetscCheck(s->replaySeeds >= 0 && s->replaySeeds <= 100000, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-relax: -relax_replay_seeds must be in [0, 100000]");
   PetscCheck(s->instances == -1 || s->instances >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-relax: -relax_instances must be positive");
   PetscCheck(s->seed >= 0 && s->learnerSeed >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-relax: seeds must be non-negative");
   PetscFunctionReturn(0);
@@ -231,6 +235,12 @@ struct Study {
   std::vector<Policy>   policies;
   Vec                   b = nullptr, bref = nullptr, x0ref = nullptr, uref = nullptr, work = nullptr;
   double                pass1Seconds = 0, pass2Seconds = 0;
+  // learners replayed on the table: name, label, one total per seed
+  struct Replay {
+    std::string            name, label;
+    std::vector<long long> totals;
+  };
+  std::vector<Replay> replays;
 };
 
 PetscErrorCode CreateSORKsp(Study &S, const std::string &prefix, const char *learner, const std::vector<double> &grid, KSP *ksp)
@@ -546,6 +556,37 @@ std::string Fmt(const char *fmt, double v)
   return buf;
 }
 
+// Every learner of the study replayed on the cost table with s.replaySeeds seeds (same settings as the PCs
+// petal-relax creates: grid size, bins, features, context range and transform, estimator).
+PetscErrorCode ReplayLearners(Study &S)
+{
+  PetscFunctionBegin;
+  if (S.s.replaySeeds <= 0) PetscFunctionReturn(0);
+  for (const auto &l : S.s.learners) {
+    const bool      iw = l.size() > 3 && l.compare(l.size() - 3, 3, "_iw") == 0;
+    ReplaySpec spec;
+    spec.type               = iw ? l.substr(0, l.size() - 3) : l;
+    spec.importanceWeighted = iw;
+    spec.arms               = (std::size_t)S.d;
+    spec.bins               = (std::size_t)S.bins;
+    spec.features           = (std::size_t)S.s.features;
+    spec.contextMin         = S.range[0];
+    spec.contextMax         = S.range[1];
+    spec.logContext         = S.s.transform == Transform::LOG;
+    spec.logFloor           = S.s.logFloor;
+    Study::Replay r;
+    r.name  = l;
+    r.label = LearnerLabels[std::find_if(std::begin(LearnerNames), std::end(LearnerNames), [&](const char *x) { return l == x; }) - std::begin(LearnerNames)];
+    try {
+      r.totals = ReplayTotals(spec, S.tableIts, S.context, (std::uint64_t)S.s.learnerSeed, (int)S.s.replaySeeds);
+    } catch (const std::exception &e) {
+      SETERRQ(S.comm, PETSC_ERR_ARG_WRONG, "petal-relax: cannot replay learner %s: %s", l.c_str(), e.what());
+    }
+    S.replays.push_back(std::move(r));
+  }
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode PrintTable(Study &S, const Summary &R)
 {
   const double T       = (double)S.T;
@@ -575,6 +616,16 @@ PetscErrorCode PrintTable(Study &S, const Summary &R)
   PetscCall(PetscPrintf(S.comm, "ratios: instance-optimal / best fixed = %.3f\n", R.oracleTotal / (double)R.fixedTotal[R.best]));
   for (auto &p : S.policies)
     if (p.kind == "learner") PetscCall(PetscPrintf(S.comm, "ratios: %-16s / best fixed = %.3f, / instance-optimal = %.3f\n", p.label.c_str(), p.total / (double)R.fixedTotal[R.best], p.total / (double)R.oracleTotal));
+  for (auto &r : S.replays) {
+    double sum = 0, lo = HUGE_VAL, hi = 0;
+    for (long long t : r.totals) {
+      const double q = t / (double)R.fixedTotal[R.best];
+      sum += q;
+      lo = std::min(lo, q);
+      hi = std::max(hi, q);
+    }
+    PetscCall(PetscPrintf(S.comm, "replayed on the table, learner seeds %" PetscInt_FMT "..%" PetscInt_FMT ": %-20s / best fixed = %.3f mean, [%.3f, %.3f]\n", S.s.learnerSeed, S.s.learnerSeed + S.s.replaySeeds - 1, r.label.c_str(), sum / r.totals.size(), lo, hi));
+  }
   PetscFunctionReturn(0);
 }
 
@@ -651,6 +702,19 @@ PetscErrorCode WriteJson(Study &S, const Summary &R)
     j.EndArray().EndObject();
   }
   j.EndArray();
+  j.BeginObject("replay").Value("first_seed", (long long)S.s.learnerSeed).Value("seeds", (long long)S.s.replaySeeds).BeginArray("policies");
+  for (auto &r : S.replays) {
+    j.BeginObject().Value("name", r.name).Value("label", r.label).BeginArray("total_iterations");
+    for (long long t : r.totals) j.Value((double)t);
+    j.EndArray().BeginArray("ratio_to_best_fixed");
+    double sum = 0;
+    for (long long t : r.totals) {
+      j.Value(t / (double)R.fixedTotal[R.best]);
+      sum += t / (double)R.fixedTotal[R.best];
+    }
+    j.EndArray().Value("mean_ratio_to_best_fixed", r.totals.empty() ? 0.0 : sum / r.totals.size()).EndObject();
+  }
+  j.EndArray().EndObject();
   if (S.seq->Stateful()) j.BeginObject("reference").Value("rtol", (double)S.s.refRtol).Value("total_iterations", S.refIts).Value("solve_time_s", S.refSeconds).EndObject();
   j.Value("pass1_time_s", S.pass1Seconds).Value("pass2_time_s", S.pass2Seconds);
   j.EndObject();
@@ -752,6 +816,7 @@ PetscErrorCode Run(MPI_Comm comm)
   PetscCall(Reduce(S));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, S.tableSecs.data(), (int)S.tableSecs.size(), MPI_DOUBLE, MPI_MAX, comm));
   Summarize(S, R); // again, with the reduced times
+  PetscCall(ReplayLearners(S));
   PetscCall(PrintTable(S, R));
   if (s.json[0]) PetscCall(WriteJson(S, R));
 

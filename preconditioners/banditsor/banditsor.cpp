@@ -5,6 +5,7 @@
 // the learner the solve's iteration count (the KSP's max_it if it did not converge). Structure follows
 // PCSOR (src/ksp/pc/impls/sor/sor.c).
 #include "preconditioners/banditsor/banditsor_impl.hpp"
+#include "learned/bandits/context.hpp"
 #include <petal/petal.h>
 #include <petscksp.h>
 #include <algorithm>
@@ -44,8 +45,7 @@ MatSORType SweepFlag(SORSweep s)
 PetscReal BanditSORLearnerContext(const PC_BanditSOR *sor, PetscReal c)
 {
   if (sor->transform == PCBANDITSOR_CONTEXT_LINEAR) return c;
-  const PetscReal a = sor->contextMin, b = sor->contextMax;
-  return std::log10(std::min(std::max(c, a), b) - a + sor->logFloor * (b - a));
+  return bandits::LogContext(c, sor->contextMin, sor->contextMax, sor->logFloor);
 }
 
 void BanditSORLearnerRange(const PC_BanditSOR *sor, PetscReal *a, PetscReal *b)

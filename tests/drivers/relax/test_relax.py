@@ -46,7 +46,7 @@ class Synthetic(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.TemporaryDirectory()
-        cls.s, cls.out = study(["-relax_instances", str(T_SYN), "-relax_seed", "3"], cls.dir.name)
+        cls.s, cls.out = study(["-relax_instances", str(T_SYN), "-relax_seed", "3", "-relax_replay_seeds", "3"], cls.dir.name)
 
     @classmethod
     def tearDownClass(cls):
@@ -99,6 +99,25 @@ class Synthetic(unittest.TestCase):
             self.assertGreater(len(set(p["omega"])), 1, name)  # it explored
             self.assertGreater(p["learner_time_s"], 0.0, name)
             self.assertGreaterEqual(p["total_iterations"], s["instance_optimal"]["total_iterations"], name)
+
+    def test_replay_on_the_table_reproduces_the_online_learners(self):
+        # seed 3 (= -relax_seed) replayed on the table is exactly the online run of each learner (a stateless
+        # sequence); the other seeds give other totals, all within [instance-optimal, worst fixed]
+        s = self.s
+        self.assertEqual(s["replay"]["seeds"], 3)
+        self.assertEqual(s["replay"]["first_seed"], 3)
+        online = {p["name"]: p for p in s["policies"] if p["kind"] == "learner"}
+        self.assertEqual(sorted(r["name"] for r in s["replay"]["policies"]), sorted(online))
+        worst = max(f["total_iterations"] for f in s["fixed"])
+        for r in s["replay"]["policies"]:
+            self.assertEqual(r["total_iterations"][0], online[r["name"]]["total_iterations"], r["name"])
+            self.assertEqual(len(r["total_iterations"]), 3)
+            for t in r["total_iterations"]:
+                self.assertGreaterEqual(t, s["instance_optimal"]["total_iterations"], r["name"])
+                self.assertLessEqual(t, worst, r["name"])
+            best = s["best_fixed"]["total_iterations"]
+            self.assertAlmostEqual(r["mean_ratio_to_best_fixed"], sum(r["total_iterations"]) / 3 / best, places=12)
+        self.assertIn("replayed on the table, learner seeds 3..5", self.out)
 
     def test_deterministic(self):
         s2, _ = study(["-relax_instances", str(T_SYN), "-relax_seed", "3"], self.dir.name, "again.json")
@@ -242,6 +261,7 @@ class Errors(unittest.TestCase):
             self.expect_error(small + ["-relax_learners", "bogus"], "unknown learner bogus", d)
             self.expect_error(small + ["-relax_baselines", "bogus"], "unknown baseline bogus", d)
             self.expect_error(small + ["-relax_instances", "0"], "must be positive", d)
+            self.expect_error(small + ["-relax_replay_seeds", "-1"], "-relax_replay_seeds must be in", d)
             self.expect_error(["-relax_sequence", "file"], "needs -relax_file", d)
             self.expect_error(["-relax_sequence", "file", "-relax_file", "missing.h5"], "Cannot open file", d)
             with h5py.File(os.path.join(d, "empty.h5"), "w") as f:
@@ -269,7 +289,7 @@ class Errors(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             p = run(["-help", "-relax_instances", "2", "-relax_learners", "none"], d, check=False)
             for opt in ("-relax_sequence", "-relax_instances", "-relax_seed", "-relax_omega_grid", "-relax_learners",
-                        "-relax_baselines", "-relax_write_file", "-relax_heat_trajectory", "-json"):
+                        "-relax_baselines", "-relax_write_file", "-relax_heat_trajectory", "-relax_replay_seeds", "-json"):
                 self.assertIn(opt, p.stdout, opt)
 
 
