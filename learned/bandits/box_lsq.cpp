@@ -78,18 +78,17 @@ bool WellConditionedLeastSquares(const std::vector<double> &A, std::size_t rows,
                                  const std::vector<double> &b, double rtol, std::vector<double> &x)
 {
   if (rows < cols || !(rtol * kMaxCondition * std::sqrt(static_cast<double>(cols)) < 1.0)) return false;
-  std::vector<double> R = A, y = b;
+  std::vector<double> R = A, y = b, v(rows);
   for (std::size_t k = 0; k < cols; ++k) { // Householder reflection of column k, applied to R and y
     double norm = 0.0;
     for (std::size_t i = k; i < rows; ++i) norm += R[i * cols + k] * R[i * cols + k];
     norm = std::sqrt(norm);
     if (!(norm > 0.0) || !std::isfinite(norm)) return false;
     const double alpha = R[k * cols + k] > 0.0 ? -norm : norm;
-    std::vector<double> v(rows - k);
     for (std::size_t i = k; i < rows; ++i) v[i - k] = R[i * cols + k];
     v[0] -= alpha;
     double vv = 0.0;
-    for (double vi : v) vv += vi * vi;
+    for (std::size_t i = 0; i < rows - k; ++i) vv += v[i] * v[i];
     if (vv > 0.0) {
       for (std::size_t j = k; j < cols; ++j) {
         double dot = 0.0;
