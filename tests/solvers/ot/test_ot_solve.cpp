@@ -62,6 +62,9 @@ void SetStoredDouble(PetalOT ot)
   PetalOTSetSinkhornStoredFloat(ot, PETSC_FALSE);
 }
 void SetStoredFloat(PetalOT ot) { PetalOTSetSinkhornVariant(ot, PETAL_OT_SINKHORN_STORED); }
+// auto with a budget (MiB) that the float copy of the 45 x 35 plan (6.2 KB) fits and the double one (12.3 KB)
+// does not: the float phase hands over to the log-domain iterations.
+void SetAutoFloatOnly(PetalOT ot) { PetalOTSetSinkhornStoredMemory(ot, 0.009); }
 void SetEpsScaling(PetalOT ot) { PetalOTSetEpsilonScaling(ot, PETSC_TRUE, 5.0, 4.0); }
 // Twelve iterations only, stopping far from convergence: the potentials of the unfinished sequence.
 void Stop12Fused(PetalOT ot)
@@ -239,15 +242,16 @@ TEST(OTSolve, VariantsAndInputsAgree)
   // dense cost = points; log-domain variant = fused = stored plan (double, float then double) = auto (the
   // default); epsilon scaling = plain.
   HostProblem p = RandomPoints(45, 35, 2, 21, false);
-  Solution    base, dense, logv, eps, autov, storedD, storedF;
+  Solution    base, dense, logv, eps, autov, storedD, storedF, floatOnly;
   PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &base, PETAL_OT_COST_SQEUCLIDEAN, false, SetFusedVariant));
   PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &autov));
   PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &storedD, PETAL_OT_COST_SQEUCLIDEAN, false, SetStoredDouble));
   PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &storedF, PETAL_OT_COST_SQEUCLIDEAN, false, SetStoredFloat));
+  PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &floatOnly, PETAL_OT_COST_SQEUCLIDEAN, false, SetAutoFloatOnly));
   PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &dense, PETAL_OT_COST_SQEUCLIDEAN, true));
   PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &logv, PETAL_OT_COST_SQEUCLIDEAN, false, SetLogVariant));
   PETAL_ASSERT_OK(Solve(World(), p, PETAL_OT_SINKHORN, 800, 1e-11, &eps, PETAL_OT_COST_SQEUCLIDEAN, false, SetEpsScaling));
-  for (const Solution *s : {&dense, &logv, &eps, &autov, &storedD, &storedF}) {
+  for (const Solution *s : {&dense, &logv, &eps, &autov, &storedD, &storedF, &floatOnly}) {
     EXPECT_EQ(s->res.reason, PETAL_OT_CONVERGED_TOL);
     EXPECT_LE(s->res.row_error, 1e-11);
     EXPECT_LE(s->res.col_error, 1e-11);
@@ -259,6 +263,7 @@ TEST(OTSolve, VariantsAndInputsAgree)
   EXPECT_NEAR(logv.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 1);
   EXPECT_NEAR(storedD.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 1);
   EXPECT_NEAR(storedF.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 0.05 * base.res.sinkhorn_iterations + 2);
+  EXPECT_NEAR(floatOnly.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 0.05 * base.res.sinkhorn_iterations + 2);
 }
 
 // The stored plan runs the same Sinkhorn sequence: stopped after 12 iterations (nowhere near converged, at
