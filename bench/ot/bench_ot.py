@@ -13,8 +13,9 @@ Usage (Debian's python3, which has POT, numpy, h5py, matplotlib):
 POT's dense kernels run in numpy's BLAS. Debian's numpy uses whatever libblas.so.3 the alternatives
 system points at; the baselines (docs/benchmarks.md) were measured with OpenBLAS on 2 threads. If the
 machine's default is the reference BLAS (10-25x slower), pass --openblas with a folder holding
-OpenBLAS's libblas.so.3 (e.g. unpacked from Debian's libopenblas0-pthread with dpkg -x, which changes
-nothing on the system); the script re-runs itself with LD_LIBRARY_PATH set for its own process only.
+OpenBLAS's libblas.so.3 (bench/ot/fetch-openblas.sh unpacks Debian's libopenblas0-pthread with dpkg -x, which
+changes nothing on the system, and prints that folder); the script re-runs itself with LD_LIBRARY_PATH set for
+its own process only.
 
 Writes OUT/bench_ot.json (all measurements, commands, environment), OUT/bench_ot.md (the tables for
 docs/benchmarks.md) and OUT/bench_ot.png (time to solution and Sinkhorn time per iteration).
