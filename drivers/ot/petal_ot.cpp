@@ -134,6 +134,7 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const Problem &p, Pet
   j.Value("ksp_iterations", (long long)res.ksp_iterations);
   j.Value("line_search_evaluations", (long long)res.line_search_evaluations);
   j.Value("fallback_rows", (long long)res.fallback_rows);
+  j.Value("sinkhorn_plan", PetalOTSinkhornPlans[res.sinkhorn_plan]);
   j.EndObject();
   j.BeginObject("time");
   j.Value("solve", bestTime);

@@ -60,6 +60,14 @@ typedef enum {
 PETSC_EXTERN const char *const PetalOTSinkhornVariants[];
 
 typedef enum {
+  PETAL_OT_PLAN_ON_THE_FLY    = 0, /* an exp per entry per iteration (fused or log variant, or no Sinkhorn iteration) */
+  PETAL_OT_PLAN_DOUBLE        = 1, /* stored plan in double */
+  PETAL_OT_PLAN_FLOAT_DOUBLE  = 2, /* stored plan in float, then in double */
+  PETAL_OT_PLAN_FLOAT_LOG     = 3  /* stored plan in float, then on the fly (double did not fit the memory budget) */
+} PetalOTSinkhornPlan;
+PETSC_EXTERN const char *const PetalOTSinkhornPlans[];
+
+typedef enum {
   PETAL_OT_GAUGE_FIX       = 0, /* drop the last column potential from the Newton system (y_m fixed) */
   PETAL_OT_GAUGE_NULLSPACE = 1  /* keep all n+m unknowns, remove (1,-1) with a MatNullSpace */
 } PetalOTGauge;
@@ -86,6 +94,7 @@ typedef struct {
   PetscInt               line_search_evaluations; /* plan passes spent in the SNS line search */
   PetscInt               ksp_iterations;          /* total over all Newton steps */
   PetscInt               fallback_rows;           /* Sinkhorn rows that needed the max-shifted (two-pass) LSE */
+  PetalOTSinkhornPlan    sinkhorn_plan;           /* what the Sinkhorn iterations ran on (the auto variant's choice) */
   PetscLogDouble         time_total, time_setup, time_sinkhorn, time_newton; /* seconds (max over ranks) */
   PetalOTConvergedReason reason;
 } PetalOTResult;

@@ -482,6 +482,7 @@ PetscErrorCode PetalOTView(PetalOT ot, PetscViewer viewer)
   if (ot->solved) {
     const PetalOTResult &r = ot->res;
     PetscCall(PetscViewerASCIIPrintf(viewer, "result: %s after %" PetscInt_FMT " Sinkhorn iterations, %" PetscInt_FMT " Newton steps (%" PetscInt_FMT " KSP iterations, %" PetscInt_FMT " line-search evaluations), %" PetscInt_FMT " max-shifted rows\n", PetalOTConvergedReasons[r.reason + 3], r.sinkhorn_iterations, r.newton_iterations, r.ksp_iterations, r.line_search_evaluations, r.fallback_rows));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "Sinkhorn iterations ran on: %s\n", PetalOTSinkhornPlans[r.sinkhorn_plan]));
     PetscCall(PetscViewerASCIIPrintf(viewer, "  transport cost <C,P> = %.12g, entropic objective = %.12g, dual objective = %.12g, mass = %.15g\n", (double)r.transport_cost, (double)r.entropic_cost, (double)r.dual_objective, (double)r.mass));
     PetscCall(PetscViewerASCIIPrintf(viewer, "  L1 marginal errors: rows %.3e, columns %.3e\n", (double)r.row_error, (double)r.col_error));
     PetscCall(PetscViewerASCIIPrintf(viewer, "  time: %.4f s total (set-up %.4f, Sinkhorn %.4f, Newton %.4f)\n", r.time_total, r.time_setup, r.time_sinkhorn, r.time_newton));

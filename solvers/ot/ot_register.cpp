@@ -20,6 +20,7 @@ PetscLogEvent PETAL_OT_KernelBuild  = 0;
 const char *const PetalOTMethods[]          = {"sinkhorn", "sns", "PetalOTMethod", "PETAL_OT_", NULL};
 const char *const PetalOTCostTypes[]        = {"sqeuclidean", "euclidean", "pnorm", "PetalOTCostType", "PETAL_OT_COST_", NULL};
 const char *const PetalOTSinkhornVariants[] = {"fused", "log", "stored", "auto", "PetalOTSinkhornVariant", "PETAL_OT_SINKHORN_", NULL};
+const char *const PetalOTSinkhornPlans[]    = {"on the fly", "stored double", "stored float, then double", "stored float, then on the fly", "PetalOTSinkhornPlan", "PETAL_OT_PLAN_", NULL};
 const char *const PetalOTGauges[]           = {"fix", "nullspace", "PetalOTGauge", "PETAL_OT_GAUGE_", NULL};
 static const char *const ReasonNames[]      = {"DIVERGED_LINESEARCH", "DIVERGED_NAN", "DIVERGED_MAX_IT", "ITERATING", "CONVERGED_TOL", NULL};
 const char *const *PetalOTConvergedReasons  = ReasonNames;

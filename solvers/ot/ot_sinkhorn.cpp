@@ -376,6 +376,10 @@ PetscErrorCode SinkhornIterate(PetalOT ot, double eta, double tol, PetscInt maxI
 
   PetscFunctionBegin;
   PetscCall(UseStoredPlan(ot, &sp));
+  if (sp.use) { /* the most elaborate plan any stage used */
+    const PetalOTSinkhornPlan plan = !sp.startFloat ? PETAL_OT_PLAN_DOUBLE : sp.doublePolish ? PETAL_OT_PLAN_FLOAT_DOUBLE : PETAL_OT_PLAN_FLOAT_LOG;
+    if (plan > ot->res.sinkhorn_plan) ot->res.sinkhorn_plan = plan;
+  }
   if (sp.use) PetscCall(SinkhornIterateStored(ot, eta, tol, maxIts, converged, minIts, stallRate, sp));
   else PetscCall(SinkhornIterateLogDomain(ot, eta, tol, maxIts, converged, minIts, stallRate));
   PetscFunctionReturn(0);

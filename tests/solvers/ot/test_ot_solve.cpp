@@ -264,6 +264,15 @@ TEST(OTSolve, VariantsAndInputsAgree)
   EXPECT_NEAR(storedD.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 1);
   EXPECT_NEAR(storedF.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 0.05 * base.res.sinkhorn_iterations + 2);
   EXPECT_NEAR(floatOnly.res.sinkhorn_iterations, base.res.sinkhorn_iterations, 0.05 * base.res.sinkhorn_iterations + 2);
+  // what each ran on (the float-only budget is per rank: on more ranks the double copy fits too)
+  int size;
+  MPI_Comm_size(World(), &size);
+  EXPECT_EQ(base.res.sinkhorn_plan, PETAL_OT_PLAN_ON_THE_FLY);
+  EXPECT_EQ(logv.res.sinkhorn_plan, PETAL_OT_PLAN_ON_THE_FLY);
+  EXPECT_EQ(storedD.res.sinkhorn_plan, PETAL_OT_PLAN_DOUBLE);
+  EXPECT_EQ(storedF.res.sinkhorn_plan, PETAL_OT_PLAN_FLOAT_DOUBLE);
+  EXPECT_EQ(autov.res.sinkhorn_plan, PETAL_OT_PLAN_FLOAT_DOUBLE);
+  EXPECT_EQ(floatOnly.res.sinkhorn_plan, size == 1 ? PETAL_OT_PLAN_FLOAT_LOG : PETAL_OT_PLAN_FLOAT_DOUBLE);
 }
 
 // The stored plan runs the same Sinkhorn sequence: stopped after 12 iterations (nowhere near converged, at
