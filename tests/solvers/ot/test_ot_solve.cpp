@@ -294,6 +294,8 @@ TEST(OTSolve, StoredPlanRunsTheSameSequence)
     EXPECT_NEAR(dbl.res.row_error, fused.res.row_error, 1e-10);
     EXPECT_NEAR(dbl.res.transport_cost, fused.res.transport_cost, 1e-12);
     EXPECT_NEAR(flt.res.row_error, fused.res.row_error, 1e-6) << "eta " << eta;
+    EXPECT_LT(flt.res.col_error, 1e-12) << "eta " << eta << ": a cap on the float copy must still end with exact columns";
+    EXPECT_LT(dbl.res.col_error, 1e-12) << "eta " << eta;
     EXPECT_NEAR(flt.res.transport_cost, fused.res.transport_cost, 1e-7 * fused.res.transport_cost) << "eta " << eta;
   }
 }
