@@ -105,6 +105,8 @@ namespace ot {
 PetscErrorCode AllreduceMaxSumPairs(MPI_Comm comm, double *pairs, PetscInt count);
 
 PetscErrorCode SetUpProblem(PetalOT ot);
+/* All entries of a parallel Vec on every rank (collective). */
+PetscErrorCode GatherAll(Vec v, std::vector<double> *out);
 PetscErrorCode RunSinkhorn(PetalOT ot);
 PetscErrorCode RunSNS(PetalOT ot);
 /* Sinkhorn iterations at eta until the row error of a column-exact state is <= tol or maxIts; counts

@@ -54,27 +54,6 @@ PetscErrorCode CheckWeights(PetalOT ot, Vec w, const char *what)
   PetscFunctionReturn(0);
 }
 
-/* All entries of a parallel Vec on every rank. */
-PetscErrorCode GatherAll(Vec v, std::vector<double> *out)
-{
-  VecScatter         sc;
-  Vec                all;
-  const PetscScalar *a;
-  PetscInt           n;
-
-  PetscFunctionBegin;
-  PetscCall(VecScatterCreateToAll(v, &sc, &all));
-  PetscCall(VecScatterBegin(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecScatterEnd(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecGetLocalSize(all, &n));
-  PetscCall(VecGetArrayRead(all, &a));
-  out->assign(a, a + n);
-  PetscCall(VecRestoreArrayRead(all, &a));
-  PetscCall(VecDestroy(&all));
-  PetscCall(VecScatterDestroy(&sc));
-  PetscFunctionReturn(0);
-}
-
 CostKind KindOf(PetalOT ot)
 {
   switch (ot->costType) {
@@ -133,6 +112,27 @@ std::vector<PetscInt> Iota(PetscInt n)
   return v;
 }
 } // namespace
+
+/* All entries of a parallel Vec on every rank. */
+PetscErrorCode GatherAll(Vec v, std::vector<double> *out)
+{
+  VecScatter         sc;
+  Vec                all;
+  const PetscScalar *a;
+  PetscInt           n;
+
+  PetscFunctionBegin;
+  PetscCall(VecScatterCreateToAll(v, &sc, &all));
+  PetscCall(VecScatterBegin(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecGetLocalSize(all, &n));
+  PetscCall(VecGetArrayRead(all, &a));
+  out->assign(a, a + n);
+  PetscCall(VecRestoreArrayRead(all, &a));
+  PetscCall(VecDestroy(&all));
+  PetscCall(VecScatterDestroy(&sc));
+  PetscFunctionReturn(0);
+}
 
 PetscErrorCode SetUpProblem(PetalOT ot)
 {

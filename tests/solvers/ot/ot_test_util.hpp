@@ -4,6 +4,7 @@
 // and small utilities.
 #include "petal_test.hpp"
 #include <petal/ot.h>
+#include "solvers/ot/ot_impl.hpp" // GatherAll
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -196,26 +197,8 @@ inline double MonotoneOT1D(const std::vector<double> &x, const std::vector<doubl
   return total;
 }
 
-// All entries of a parallel Vec on every rank.
-inline PetscErrorCode Gather(Vec v, std::vector<double> *out)
-{
-  VecScatter         sc;
-  Vec                all;
-  const PetscScalar *a;
-  PetscInt           n;
-
-  PetscFunctionBegin;
-  PetscCall(VecScatterCreateToAll(v, &sc, &all));
-  PetscCall(VecScatterBegin(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecScatterEnd(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecGetLocalSize(all, &n));
-  PetscCall(VecGetArrayRead(all, &a));
-  out->assign(a, a + n);
-  PetscCall(VecRestoreArrayRead(all, &a));
-  PetscCall(VecDestroy(&all));
-  PetscCall(VecScatterDestroy(&sc));
-  PetscFunctionReturn(0);
-}
+// All entries of a parallel Vec on every rank: the solver's own helper.
+using petal::ot::GatherAll;
 
 // Solves a host problem with the given options on comm; returns the result and the gathered potentials.
 struct Solution {
@@ -247,8 +230,8 @@ inline PetscErrorCode Solve(MPI_Comm comm, const HostProblem &p, PetalOTMethod m
   PetscCall(PetalOTSolve(ot));
   PetscCall(PetalOTGetResult(ot, &s->res));
   PetscCall(PetalOTGetPotentials(ot, &x, &y));
-  PetscCall(Gather(x, &s->x));
-  PetscCall(Gather(y, &s->y));
+  PetscCall(GatherAll(x, &s->x));
+  PetscCall(GatherAll(y, &s->y));
   PetscCall(PetalOTDestroy(&ot));
   PetscFunctionReturn(0);
 }

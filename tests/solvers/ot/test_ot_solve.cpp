@@ -37,8 +37,8 @@ void PlanMarginals(PetalOT ot, std::vector<double> *rows, std::vector<double> *c
   PETAL_ASSERT_OK(VecDuplicate(rs, &onesRow));
   PETAL_ASSERT_OK(VecSet(onesRow, 1.0));
   PETAL_ASSERT_OK(MatMultTranspose(P, onesRow, cs));
-  PETAL_ASSERT_OK(Gather(rs, rows));
-  PETAL_ASSERT_OK(Gather(cs, cols));
+  PETAL_ASSERT_OK(GatherAll(rs, rows));
+  PETAL_ASSERT_OK(GatherAll(cs, cols));
   VecDestroy(&ones);
   VecDestroy(&onesRow);
   VecDestroy(&rs);
@@ -329,8 +329,8 @@ TEST(OTSolve, ZeroWeightsGiveEmptyRowsAndFinitePotentials)
   EXPECT_EQ(cols[24], 0.0);
   Vec xv, yv;
   PETAL_ASSERT_OK(PetalOTGetPotentials(ot, &xv, &yv));
-  PETAL_ASSERT_OK(Gather(xv, &x));
-  PETAL_ASSERT_OK(Gather(yv, &y));
+  PETAL_ASSERT_OK(GatherAll(xv, &x));
+  PETAL_ASSERT_OK(GatherAll(yv, &y));
   for (double v : x) EXPECT_TRUE(std::isfinite(v));
   for (double v : y) EXPECT_TRUE(std::isfinite(v));
   // x_3 is the smoothed c-transform: -(1/eta) log sum_j exp(eta (y_j - C_3j)) over the kept columns
@@ -381,8 +381,8 @@ TEST(OTSolve, ExtremeEtaGivesNoNaN)
       std::vector<double> x, y;
       Vec                 xv, yv;
       PETAL_ASSERT_OK(PetalOTGetPotentials(ot, &xv, &yv));
-      PETAL_ASSERT_OK(Gather(xv, &x));
-      PETAL_ASSERT_OK(Gather(yv, &y));
+      PETAL_ASSERT_OK(GatherAll(xv, &x));
+      PETAL_ASSERT_OK(GatherAll(yv, &y));
       for (double v : x) EXPECT_TRUE(std::isfinite(v));
       for (double v : y) EXPECT_TRUE(std::isfinite(v));
       if (variant == 2) {
