@@ -41,6 +41,20 @@ const char *const TransformNames[] = {"none", "log", "Transform", "RELAX_TRANSFO
 // *_iw: the same learner with the reference's importance-weighted loss estimator instead of reduced variance.
 const char *const LearnerNames[]    = {"tsallis", "tsallis_iw", "tsallis_cb", "tsallis_cb_iw", "chebcb"};
 const char *const LearnerLabels[]   = {"Tsallis-INF", "Tsallis-INF (IW)", "Tsallis-INF-CB", "Tsallis-INF-CB (IW)", "ChebCB"};
+
+// A -relax_learners name as the PC sees it: the learner type, whether it uses the IW estimator, its label.
+struct LearnerName {
+  std::string type, label;
+  bool        iw = false;
+};
+LearnerName ParseLearnerName(const std::string &l)
+{
+  LearnerName n;
+  n.iw    = l.size() > 3 && l.compare(l.size() - 3, 3, "_iw") == 0;
+  n.type  = n.iw ? l.substr(0, l.size() - 3) : l;
+  n.label = LearnerLabels[std::find_if(std::begin(LearnerNames), std::end(LearnerNames), [&](const char *x) { return l == x; }) - std::begin(LearnerNames)];
+  return n;
+}
 const char *const BaselineNames[]   = {"gmres_ilu", "cg_boomeramg", "cg_gamg"};
 const char *const BaselineLabels[]  = {"GMRES+ILU(0)", "CG+BoomerAMG", "CG+GAMG (no SA eig est.)"};
 
@@ -563,10 +577,10 @@ PetscErrorCode ReplayLearners(Study &S)
   PetscFunctionBegin;
   if (S.s.replaySeeds <= 0) PetscFunctionReturn(0);
   for (const auto &l : S.s.learners) {
-    const bool      iw = l.size() > 3 && l.compare(l.size() - 3, 3, "_iw") == 0;
-    ReplaySpec spec;
-    spec.type               = iw ? l.substr(0, l.size() - 3) : l;
-    spec.importanceWeighted = iw;
+    const LearnerName name = ParseLearnerName(l);
+    ReplaySpec        spec;
+    spec.type               = name.type;
+    spec.importanceWeighted = name.iw;
     spec.arms               = (std::size_t)S.d;
     spec.bins               = (std::size_t)S.bins;
     spec.features           = (std::size_t)S.s.features;
@@ -576,7 +590,7 @@ PetscErrorCode ReplayLearners(Study &S)
     spec.logFloor           = S.s.logFloor;
     Study::Replay r;
     r.name  = l;
-    r.label = LearnerLabels[std::find_if(std::begin(LearnerNames), std::end(LearnerNames), [&](const char *x) { return l == x; }) - std::begin(LearnerNames)];
+    r.label = name.label;
     try {
       r.totals = ReplayTotals(spec, S.tableIts, S.context, (std::uint64_t)S.s.learnerSeed, (int)S.s.replaySeeds);
     } catch (const std::exception &e) {
@@ -770,14 +784,13 @@ PetscErrorCode Run(MPI_Comm comm)
     S.tableKsp.push_back(ksp);
   }
   for (const auto &l : s.learners) {
-    Policy p;
+    const LearnerName name = ParseLearnerName(l);
+    Policy            p;
     p.name  = l;
-    p.label = LearnerLabels[std::find_if(std::begin(LearnerNames), std::end(LearnerNames), [&](const char *x) { return l == x; }) - std::begin(LearnerNames)];
+    p.label = name.label;
     p.kind  = "learner";
-    const bool        iw   = l.size() > 3 && l.compare(l.size() - 3, 3, "_iw") == 0;
-    const std::string type = iw ? l.substr(0, l.size() - 3) : l;
-    if (iw) PetscCall(DefaultOption(("relax_" + l + "_").c_str(), "pc_banditsor_tsallis_estimator", "iw"));
-    PetscCall(CreateSORKsp(S, "relax_" + l + "_", type.c_str(), s.grid, &p.ksp));
+    if (name.iw) PetscCall(DefaultOption(("relax_" + l + "_").c_str(), "pc_banditsor_tsallis_estimator", "iw"));
+    PetscCall(CreateSORKsp(S, "relax_" + l + "_", name.type.c_str(), s.grid, &p.ksp));
     PetscCall(InitPolicy(S, p));
     S.policies.push_back(std::move(p));
   }
