@@ -37,14 +37,14 @@ PetscErrorCode HistogramThreshold(PetalOT ot, long long k, double *L)
   PetscFunctionReturn(0);
 }
 
-/* The k-th largest value over all ranks' candidates (values >= lowest; at least k of them in total).
+/* The k-th largest value over all ranks' candidates (values >= lowest; total >= k of them over all ranks).
  * Radix selection on the bit pattern (positive doubles order like their bits): each round counts the
  * still-undecided candidates of every rank in 4096 buckets of the current bit interval (one allreduce of
  * the counts), keeps the bucket that holds the k-th largest and drops the rest locally, so the work shrinks
  * ~4096x per round. Once at most kGatherMax candidates are left in total they are gathered on every rank
  * and selected with nth_element (on one rank: directly). Why not gather everything: at density 0.1 and
  * n = 2000 that is 400k+ doubles per Newton step, and nth_element over them cost more than the exp pass. */
-PetscErrorCode KthLargest(MPI_Comm comm, std::vector<double> values, long long k, double lowest, double *kth)
+PetscErrorCode KthLargest(MPI_Comm comm, std::vector<double> values, long long total, long long k, double lowest, double *kth)
 {
   constexpr int       kBuckets   = 4096;
   constexpr long long kGatherMax = 1 << 16;
@@ -58,8 +58,7 @@ PetscErrorCode KthLargest(MPI_Comm comm, std::vector<double> values, long long k
   /* invariant: the k-th largest is in [lo, hi] (bits); `values` holds this rank's candidates in that
    * interval; `above` counts (over all ranks) the candidates already known to be larger than hi */
   std::uint64_t lo = BitCast<std::uint64_t>(lowest), hi = BitCast<std::uint64_t>(top);
-  long long     above = 0, total = (long long)values.size();
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_LONG_LONG, MPI_SUM, comm));
+  long long     above = 0;
   std::vector<long long> counts(kBuckets);
   while (total > kGatherMax && hi > lo) {
     const std::uint64_t width = (hi - lo) / kBuckets + 1; /* buckets of `width` bit patterns cover [lo, hi] */
@@ -128,7 +127,7 @@ PetscErrorCode SelectTopK(PetalOT ot, long long k, double hint, double floor, En
   }
   double threshold = L;
   /* with exactly k candidates the threshold is the smallest of them, not the bin edge L */
-  if (total >= k) PetscCall(KthLargest(comm, cand.v, k, L, &threshold));
+  if (total >= k) PetscCall(KthLargest(comm, cand.v, total, k, L, &threshold));
   kept->i.clear();
   kept->j.clear();
   kept->v.clear();
