@@ -40,19 +40,14 @@ MatSORType SweepFlag(SORSweep s)
   default: return SOR_LOCAL_SYMMETRIC_SWEEP;
   }
 }
-} // namespace
 
-PetscReal BanditSORLearnerContext(const PC_BanditSOR *sor, PetscReal c)
+// The context as the learner sees it (-pc_banditsor_context_transform).
+PetscReal LearnerContext(const PC_BanditSOR *sor, PetscReal c)
 {
   if (sor->transform == PCBANDITSOR_CONTEXT_LINEAR) return c;
   return bandits::LogContext(c, sor->contextMin, sor->contextMax, sor->logFloor);
 }
-
-void BanditSORLearnerRange(const PC_BanditSOR *sor, PetscReal *a, PetscReal *b)
-{
-  *a = BanditSORLearnerContext(sor, sor->contextMin);
-  *b = BanditSORLearnerContext(sor, sor->contextMax);
-}
+} // namespace
 
 PetscErrorCode BanditSORCreateLearner(PC pc, PC_BanditSOR *sor)
 {
@@ -64,7 +59,8 @@ PetscErrorCode BanditSORCreateLearner(PC pc, PC_BanditSOR *sor)
   o.fixed_arm   = 0;
   o.bins        = (std::size_t)sor->bins;
   o.features    = (std::size_t)sor->features;
-  BanditSORLearnerRange(sor, &o.context_min, &o.context_max);
+  o.context_min = LearnerContext(sor, sor->contextMin);
+  o.context_max = LearnerContext(sor, sor->contextMax);
   o.tsallis_estimator.reduced_variance = sor->tsallisRV == PETSC_TRUE;
   o.tsallis_estimator.shift            = sor->tsallisShift;
   try {
@@ -97,7 +93,7 @@ PetscErrorCode PCPreSolve_BanditSOR(PC pc, KSP, Vec, Vec)
   PetscCall(PetscTime(&t0));
   std::size_t arm = 0;
   try {
-    arm = sor->learner->Choose(BanditSORLearnerContext(sor, context));
+    arm = sor->learner->Choose(LearnerContext(sor, context));
   } catch (const std::exception &e) {
     SETERRQ(PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_WRONG, "PCBANDITSOR: learner %s rejected context %g: %s", sor->learnerType.c_str(), (double)context, e.what());
   }

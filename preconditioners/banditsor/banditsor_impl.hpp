@@ -47,9 +47,6 @@ struct PC_BanditSOR {
   std::unique_ptr<KokkosSOR> kokkos;
 };
 
-// The context as the learner sees it (transformed), and the learner's context range.
-PetscReal BanditSORLearnerContext(const PC_BanditSOR *sor, PetscReal c);
-void BanditSORLearnerRange(const PC_BanditSOR *sor, PetscReal *a, PetscReal *b);
 // Creates the learner from the settings (or keeps the one restored from a state file).
 PetscErrorCode BanditSORCreateLearner(PC pc, PC_BanditSOR *sor);
 // HDF5 state: learner + totals, written by rank 0 atomically, read by rank 0 and broadcast.
