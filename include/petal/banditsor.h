@@ -35,6 +35,11 @@ PETSC_EXTERN PetscErrorCode PCBanditSORSetContextTransform(PC, PCBanditSORContex
  * estimator with shift B >= 0 (the default, B = 1), PETSC_FALSE for plain importance weighting as in the
  * reference code (B is then ignored). */
 PETSC_EXTERN PetscErrorCode PCBanditSORSetTsallisEstimator(PC, PetscBool, PetscReal);
+/* How the reduced-variance estimator's shift adapts: window > 0 (default 32) makes the shift follow the moving
+ * average of the last ~window normalised losses, which tracks the cost level of a drifting sequence (0: the
+ * constant shift B of PCBanditSORSetTsallisEstimator); only arms with p >= gate eta^2 are shifted (default
+ * 0.25). See learned/bandits/tsallis_inf.hpp. */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetTsallisShiftAdaptation(PC, PetscInt, PetscReal);
 /* The arms: n omega values (an internal array, valid while the PC lives and its grid is unchanged). */
 PETSC_EXTERN PetscErrorCode PCBanditSORGetOmegaGrid(PC, PetscInt *, const PetscReal **);
 /* The omega of the current (or last) solve. */

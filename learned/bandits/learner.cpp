@@ -16,7 +16,7 @@
 namespace petal::bandits {
 
 namespace {
-constexpr std::int64_t kStateVersion = 2; // 2: Tsallis-INF loss estimator and shifts
+constexpr std::int64_t kStateVersion = 3; // 2: Tsallis-INF loss estimator and shifts; 3: its shift window and gate
 // Guards against absurd sizes in a corrupted state before anything is allocated.
 constexpr std::size_t kMaxArms = std::size_t(1) << 20;
 
@@ -124,7 +124,9 @@ void Learner::Load(const LearnerState &state)
 {
   if (state.type != type_) BadState("type '" + state.type + "' cannot be loaded into a '" + type_ + "' learner");
   StateReader r(state);
-  if (r.Int() != kStateVersion) BadState("unknown format version");
+  const std::int64_t version = r.Int();
+  if (version != kStateVersion)
+    BadState("format version " + std::to_string(version) + ", this petal reads version " + std::to_string(kStateVersion) + (version >= 1 && version < kStateVersion ? " (the state was written by an older petal)" : ""));
   const std::size_t  num_arms = r.Size(kMaxArms);
   if (num_arms < 1) BadState("no arms");
   const std::int64_t rounds   = r.Int();

@@ -37,7 +37,9 @@ struct LearnerState {
 /* Loss estimator of Tsallis-INF: importance weighting (the reference) or reduced variance (tsallis_inf.hpp). */
 struct TsallisEstimator {
   bool reduced_variance = true;
-  double shift = 1.0; // B; finite and >= 0
+  double shift = 1.0;       // B of the constant shift (window == 0); finite and >= 0
+  std::int64_t window = 32; // > 0: the shift follows the moving average of the last ~window losses; 0: B
+  double gate = 0.25;       // the shift applies to arms with p >= gate * eta^2; finite and > 0
 };
 
 /* Parameters for CreateLearner(). Each type reads only the fields it needs. */

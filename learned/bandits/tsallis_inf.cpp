@@ -13,11 +13,17 @@ constexpr int    kMaxBisection   = 200;
 constexpr double kStepTolerance  = 1e-10;
 constexpr double kMaxAbsLoss     = 1e300;
 constexpr std::size_t kMaxBins   = std::size_t(1) << 20;
+constexpr std::int64_t kMaxWindow = std::int64_t(1) << 40;
 constexpr std::int64_t kShiftStart = 16; // RV: rounds t >= 16 and arms with t p >= 16 (p >= eta^2 of the RV eta)
 
 [[noreturn]] void BadState(const char *what)
 {
   throw std::invalid_argument(std::string("petal::bandits: invalid learner state: ") + what);
+}
+
+bool ValidEstimator(const TsallisEstimator &e)
+{
+  return std::isfinite(e.shift) && e.shift >= 0.0 && e.window >= 0 && e.window <= kMaxWindow && std::isfinite(e.gate) && e.gate > 0.0;
 }
 
 std::size_t ArgMax(const std::vector<double> &v)
@@ -118,17 +124,25 @@ int TsallisCore::Distribution(std::vector<double> &p) const
   return steps;
 }
 
+double TsallisCore::Shift() const
+{
+  if (estimator.window > 0 && n > 0) return (level - 1.0) / Scale();
+  return estimator.shift;
+}
+
 void TsallisCore::Charge(std::size_t arm, const std::vector<double> &probs, double cost)
 {
   const double prob = probs.at(arm);
   if (estimator.reduced_variance && t >= kShiftStart) {
-    const double tt = static_cast<double>(t);
+    const double tt = static_cast<double>(t), B = Shift();
     for (std::size_t j = 0; j < k.size(); ++j) {
-      if (tt * probs[j] < kShiftStart) continue; // p_j < eta^2: the shift would add variance, not remove it
-      shift[j] += estimator.shift;
-      if (j == arm) shift[j] -= estimator.shift / prob;
+      // p_j < gate eta^2 = gate 16/t: the estimate could jump by -B/p_j, which adds variance instead of removing it
+      if (tt * probs[j] < kShiftStart * estimator.gate) continue;
+      shift[j] += B;
+      if (j == arm) shift[j] -= B / prob;
     }
   }
+  if (estimator.window > 0) level = n == 0 ? cost : level + (cost - level) / static_cast<double>(std::min<std::int64_t>(estimator.window, n + 1));
   cost_sum += cost;
   ++n;
   const double kk = k.at(arm) + (cost - 1.0) / prob;
@@ -146,6 +160,9 @@ void SaveCore(Learner::StateWriter &w, const TsallisCore &c)
   w.Int(c.estimator.reduced_variance ? 1 : 0);
   w.Real(c.estimator.shift);
   w.Reals(c.shift);
+  w.Int(c.estimator.window);
+  w.Real(c.estimator.gate);
+  w.Real(c.level);
 }
 
 /* Reads what SaveCore wrote; throws on invalid values. */
@@ -160,7 +177,10 @@ TsallisCore LoadCore(Learner::StateReader &r, std::size_t num_arms, const char *
   c.estimator.reduced_variance = rv == 1;
   c.estimator.shift            = r.Real();
   c.shift                      = r.Reals(num_arms);
-  bool ok = c.t >= 1 && c.n >= 0 && std::isfinite(c.cost_sum) && (rv == 0 || rv == 1) && std::isfinite(c.estimator.shift) && c.estimator.shift >= 0.0;
+  c.estimator.window           = r.Int();
+  c.estimator.gate             = r.Real();
+  c.level                      = r.Real();
+  bool ok = c.t >= 1 && c.n >= 0 && std::isfinite(c.cost_sum) && (rv == 0 || rv == 1) && std::isfinite(c.level) && ValidEstimator(c.estimator);
   for (std::size_t i = 0; i < num_arms; ++i) ok = ok && std::isfinite(c.k[i]) && std::isfinite(c.shift[i]);
   if (!ok) BadState((std::string(who) + ": bad counters or estimates").c_str());
   return c;
@@ -169,6 +189,8 @@ TsallisCore LoadCore(Learner::StateReader &r, std::size_t num_arms, const char *
 void CheckEstimator(const TsallisEstimator &e)
 {
   if (!std::isfinite(e.shift) || e.shift < 0.0) throw std::invalid_argument("petal::bandits: the reduced-variance shift B must be finite and >= 0");
+  if (e.window < 0 || e.window > kMaxWindow) throw std::invalid_argument("petal::bandits: the reduced-variance shift window must be in [0, 2^40] (0: the constant shift B)");
+  if (!std::isfinite(e.gate) || !(e.gate > 0.0)) throw std::invalid_argument("petal::bandits: the reduced-variance shift gate must be finite and > 0");
 }
 } // namespace
 
@@ -206,8 +228,9 @@ void TsallisINF::LoadImpl(StateReader &r, std::size_t num_arms)
 
 void TsallisINF::SummaryImpl(std::ostream &os, const std::vector<double> &) const
 {
-  os << "  Tsallis-INF (" << (core_.estimator.reduced_variance ? "reduced-variance" : "importance-weighted") << " losses): eta " << core_.Eta() << ", loss scale " << core_.Scale() << ", last normalisation "
-     << last_steps_ << " steps\n";
+  os << "  Tsallis-INF (" << (core_.estimator.reduced_variance ? "reduced-variance" : "importance-weighted") << " losses): eta " << core_.Eta() << ", loss scale " << core_.Scale();
+  if (core_.estimator.reduced_variance) os << ", shift " << core_.Shift();
+  os << ", last normalisation " << last_steps_ << " steps\n";
 }
 
 /* ---------------------------------------------------------------- TsallisINFCB */

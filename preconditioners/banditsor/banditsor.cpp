@@ -63,6 +63,8 @@ PetscErrorCode BanditSORCreateLearner(PC pc, PC_BanditSOR *sor)
   o.context_max = LearnerContext(sor, sor->contextMax);
   o.tsallis_estimator.reduced_variance = sor->tsallisRV == PETSC_TRUE;
   o.tsallis_estimator.shift            = sor->tsallisShift;
+  o.tsallis_estimator.window           = (std::int64_t)sor->tsallisWindow;
+  o.tsallis_estimator.gate             = sor->tsallisGate;
   try {
     sor->learner = bandits::CreateLearner(sor->learnerType, o);
   } catch (const std::exception &e) {
@@ -182,7 +184,7 @@ PetscErrorCode PCDestroy_BanditSOR(PC pc)
   PetscCall(PCReset_BanditSOR(pc));
   delete sor;
   pc->data = nullptr;
-  const char *names[] = {"PCBanditSORSetContext_C", "PCBanditSORSetContextFunction_C", "PCBanditSORSetLearner_C", "PCBanditSORSetOmegaGrid_C", "PCBanditSORSetContextRange_C", "PCBanditSORSetSeed_C", "PCBanditSORGetOmega_C", "PCBanditSORGetOmegaGrid_C", "PCBanditSORGetTotals_C", "PCBanditSORSaveState_C", "PCBanditSORLoadState_C", "PCBanditSORSetContextTransform_C", "PCBanditSORSetTsallisEstimator_C"};
+  const char *names[] = {"PCBanditSORSetContext_C", "PCBanditSORSetContextFunction_C", "PCBanditSORSetLearner_C", "PCBanditSORSetOmegaGrid_C", "PCBanditSORSetContextRange_C", "PCBanditSORSetSeed_C", "PCBanditSORGetOmega_C", "PCBanditSORGetOmegaGrid_C", "PCBanditSORGetTotals_C", "PCBanditSORSaveState_C", "PCBanditSORLoadState_C", "PCBanditSORSetContextTransform_C", "PCBanditSORSetTsallisEstimator_C", "PCBanditSORSetTsallisShiftAdaptation_C"};
   for (const char *n : names) PetscCall(PetscObjectComposeFunction((PetscObject)pc, n, NULL));
   PetscFunctionReturn(0);
 }
@@ -210,7 +212,8 @@ PetscErrorCode PCView_BanditSOR(PC pc, PetscViewer viewer)
     if (sor->transform == PCBANDITSOR_CONTEXT_LOG) PetscCall(PetscViewerASCIIPrintf(viewer, "  context transform log: the learner sees log10(c - a + %g (b - a))\n", (double)sor->logFloor));
   }
   if (sor->learnerType == "tsallis" || sor->learnerType == "tsallis_cb") {
-    if (sor->tsallisRV) PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: reduced variance, shift %g\n", (double)sor->tsallisShift));
+    if (sor->tsallisRV && sor->tsallisWindow > 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: reduced variance, shift = moving average of the last %" PetscInt_FMT " losses, on arms with p >= %g eta^2\n", sor->tsallisWindow, (double)sor->tsallisGate));
+    else if (sor->tsallisRV) PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: reduced variance, shift %g, on arms with p >= %g eta^2\n", (double)sor->tsallisShift, (double)sor->tsallisGate));
     else PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: importance weighting\n"));
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "  solves %" PetscInt_FMT ", iterations charged %" PetscInt_FMT " (mean %.2f), capped solves %" PetscInt_FMT ", current omega %g\n", sor->solves, sor->iterations, sor->solves ? (double)sor->iterations / sor->solves : 0.0, sor->capped, (double)sor->omega));
@@ -286,8 +289,13 @@ PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsO
     PetscInt  estimator = sor->tsallisRV ? 1 : 0;
     PetscReal shift     = sor->tsallisShift;
     PetscCall(PetscOptionsEList("-pc_banditsor_tsallis_estimator", "Loss estimator of tsallis and tsallis_cb: rv (reduced variance) or iw (importance weighting, as the reference code)", "PCBanditSORSetTsallisEstimator", EstimatorNames, 2, EstimatorNames[estimator], &estimator, &set1));
-    PetscCall(PetscOptionsReal("-pc_banditsor_tsallis_shift", "Shift B of the reduced-variance estimator (normalised-loss units)", "PCBanditSORSetTsallisEstimator", shift, &shift, &set2));
+    PetscCall(PetscOptionsReal("-pc_banditsor_tsallis_shift", "Constant shift B of the reduced-variance estimator, normalised-loss units (used with -pc_banditsor_tsallis_shift_window 0)", "PCBanditSORSetTsallisEstimator", shift, &shift, &set2));
     if (set1 || set2) PetscCall(PCBanditSORSetTsallisEstimator(pc, estimator == 1 ? PETSC_TRUE : PETSC_FALSE, shift));
+    PetscInt  window = sor->tsallisWindow;
+    PetscReal gate   = sor->tsallisGate;
+    PetscCall(PetscOptionsInt("-pc_banditsor_tsallis_shift_window", "Reduced-variance estimator: the shift follows the moving average of the last ~w normalised losses (0: the constant shift B)", "PCBanditSORSetTsallisShiftAdaptation", window, &window, &set1));
+    PetscCall(PetscOptionsReal("-pc_banditsor_tsallis_shift_gate", "Reduced-variance estimator: shift only the arms with p >= gate eta^2", "PCBanditSORSetTsallisShiftAdaptation", gate, &gate, &set2));
+    if (set1 || set2) PetscCall(PCBanditSORSetTsallisShiftAdaptation(pc, window, gate));
   }
   PetscCall(PetscOptionsInt("-pc_banditsor_bins", "Context bins of tsallis_cb", "", bins, &bins, NULL));
   PetscCall(PetscOptionsInt("-pc_banditsor_features", "Chebyshev features of chebcb", "", features, &features, NULL));
@@ -394,6 +402,18 @@ PetscErrorCode SetTsallisEstimator_BanditSOR(PC pc, PetscBool rv, PetscReal shif
   sor->tsallisShift = shift;
   PetscFunctionReturn(0);
 }
+PetscErrorCode SetTsallisShiftAdaptation_BanditSOR(PC pc, PetscInt window, PetscReal gate)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  PetscFunctionBegin;
+  PetscCheck(window >= 0, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the reduced-variance shift window must be >= 0 (0: the constant shift), got %" PetscInt_FMT, window);
+  PetscCheck(gate > 0 && std::isfinite(gate), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the reduced-variance shift gate must be finite and > 0, got %g", (double)gate);
+  if (window == sor->tsallisWindow && gate == sor->tsallisGate) PetscFunctionReturn(0);
+  PetscCall(ResetLearnerIfUnused(pc, sor, "Tsallis-INF shift adaptation"));
+  sor->tsallisWindow = window;
+  sor->tsallisGate   = gate;
+  PetscFunctionReturn(0);
+}
 PetscErrorCode GetOmegaGrid_BanditSOR(PC pc, PetscInt *n, const PetscReal **grid)
 {
   auto *sor = static_cast<PC_BanditSOR *>(pc->data);
@@ -469,6 +489,7 @@ PetscErrorCode PCCreate_BanditSOR(PC pc)
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORLoadState_C", petal::LoadState_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetContextTransform_C", petal::SetContextTransform_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetTsallisEstimator_C", petal::SetTsallisEstimator_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetTsallisShiftAdaptation_C", petal::SetTsallisShiftAdaptation_BanditSOR));
   PetscFunctionReturn(0);
 }
 
@@ -561,5 +582,12 @@ PetscErrorCode PCBanditSORLoadState(PC pc, const char file[])
   PetscFunctionBegin;
   PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
   PetscUseMethod(pc, "PCBanditSORLoadState_C", (PC, const char[]), (pc, file));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORSetTsallisShiftAdaptation(PC pc, PetscInt window, PetscReal gate)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscTryMethod(pc, "PCBanditSORSetTsallisShiftAdaptation_C", (PC, PetscInt, PetscReal), (pc, window, gate));
   PetscFunctionReturn(0);
 }

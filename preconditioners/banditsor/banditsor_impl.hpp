@@ -23,8 +23,11 @@ struct PC_BanditSOR {
   PetscReal           contextMin = 0.0, contextMax = 1.0;
   PCBanditSORContextTransform transform = PCBANDITSOR_CONTEXT_LINEAR;
   PetscReal           logFloor = 1e-3;       // log transform: floor as a fraction of the context range
-  PetscBool           tsallisRV = PETSC_TRUE; // Tsallis-INF loss estimator: reduced variance or importance weighting
-  PetscReal           tsallisShift = 1.0;     // its shift B
+  // Tsallis-INF loss estimator, defaults from the learner's (so that petal-relax's table replays match the PC)
+  PetscBool           tsallisRV     = bandits::TsallisEstimator{}.reduced_variance ? PETSC_TRUE : PETSC_FALSE; // or importance weighting
+  PetscReal           tsallisShift  = bandits::TsallisEstimator{}.shift;  // constant shift B (used when tsallisWindow == 0)
+  PetscInt            tsallisWindow = (PetscInt)bandits::TsallisEstimator{}.window; // > 0: the shift follows the moving average of the last ~window losses
+  PetscReal           tsallisGate   = bandits::TsallisEstimator{}.gate;   // the shift applies to arms with p >= gate eta^2
   SORSweep            sweep      = SORSweep::SYMMETRIC;
   SORBackend          backend    = SORBackend::PETSC;
   SORColoring         coloring   = SORColoring::LEVEL; // natural-order SOR: the same operator as MatSOR

@@ -1,12 +1,13 @@
 // The learner state of PCBANDITSOR in HDF5, so that a sequence of solves spread over several jobs keeps
 // learning. Rank 0 does the file I/O (the state is tiny and identical on every rank) and broadcasts.
 //
-// Layout (petal_format "petal-banditsor-state", version 2):
+// Layout (petal_format "petal-banditsor-state", version 3):
 //   /learner/type   uint8[]  learner type name      /learner/rng    uint8[]  generator state (text)
 //   /learner/reals  float64[]                       /learner/ints   int64[]  (private to the learner type)
 //   /pc/omega_grid  float64[]                       /pc/totals      int64[3] solves, iterations, capped
-//   /pc/settings    float64[10] fixed omega, seed, context min, context max, bins, features,
-//                   context transform (0 linear, 1 log), log floor, Tsallis RV (0/1), RV shift
+//   /pc/settings    float64[12] fixed omega, seed, context min, context max, bins, features,
+//                   context transform (0 linear, 1 log), log floor, Tsallis RV (0/1), RV shift,
+//                   RV shift window, RV shift gate
 #include "preconditioners/banditsor/banditsor_impl.hpp"
 #include <petal/io.h>
 #include <hdf5.h>
@@ -15,7 +16,8 @@
 
 namespace petal {
 namespace {
-constexpr int kVersion = 2; // 2: /pc/settings also hold the context transform and the Tsallis-INF estimator
+constexpr int kVersion = 3; // 2: /pc/settings also hold the context transform and the Tsallis-INF estimator; 3: its shift window and gate
+constexpr std::size_t kSettings = 12;
 
 struct H5Silence { // HDF5 would print its own error stack; petal reports errors through PETSc instead
   H5E_auto2_t func;
@@ -92,9 +94,9 @@ const char *ReadRecord(const char *file, StateRecord &r)
   std::vector<int64_t>      version;
   const char               *err = nullptr;
   if (!Read(f, "petal_format", H5T_NATIVE_UINT8, format) || String(format) != "petal-banditsor-state") err = "it is not a petal bandit-SOR state (no /petal_format \"petal-banditsor-state\")";
-  else if (!Read(f, "petal_format_version", H5T_NATIVE_INT64, version) || version.size() != 1 || version[0] != kVersion) err = "it has an unsupported petal_format_version";
+  else if (!Read(f, "petal_format_version", H5T_NATIVE_INT64, version) || version.size() != 1 || version[0] != kVersion) err = "it has an unsupported petal_format_version (this petal reads version 3: a state written by an older petal cannot be resumed)";
   else if (!Read(f, "learner/type", H5T_NATIVE_UINT8, type) || !Read(f, "learner/rng", H5T_NATIVE_UINT8, rng) || !Read(f, "learner/reals", H5T_NATIVE_DOUBLE, r.learner.reals) || !Read(f, "learner/ints", H5T_NATIVE_INT64, r.learner.ints)) err = "the /learner group is missing or incomplete";
-  else if (!Read(f, "pc/omega_grid", H5T_NATIVE_DOUBLE, r.grid) || !Read(f, "pc/totals", H5T_NATIVE_INT64, r.totals) || r.totals.size() != 3 || !Read(f, "pc/settings", H5T_NATIVE_DOUBLE, r.settings) || r.settings.size() != 10 || r.grid.empty()) err = "the /pc group is missing or malformed";
+  else if (!Read(f, "pc/omega_grid", H5T_NATIVE_DOUBLE, r.grid) || !Read(f, "pc/totals", H5T_NATIVE_INT64, r.totals) || r.totals.size() != 3 || !Read(f, "pc/settings", H5T_NATIVE_DOUBLE, r.settings) || r.settings.size() != kSettings || r.grid.empty()) err = "the /pc group is missing or malformed";
   r.learner.type = String(type);
   r.learner.rng  = String(rng);
   H5Fclose(f);
@@ -142,7 +144,7 @@ PetscErrorCode BanditSORWriteState(PC pc, PC_BanditSOR *sor, const char *filenam
     sor->learner->Save(r.learner);
     r.grid     = sor->grid;
     r.totals   = {sor->solves, sor->iterations, sor->capped};
-    r.settings = {sor->fixedOmega, (double)sor->seed, sor->contextMin, sor->contextMax, (double)sor->bins, (double)sor->features, (double)sor->transform, sor->logFloor, (double)sor->tsallisRV, sor->tsallisShift};
+    r.settings = {sor->fixedOmega, (double)sor->seed, sor->contextMin, sor->contextMax, (double)sor->bins, (double)sor->features, (double)sor->transform, sor->logFloor, (double)sor->tsallisRV, sor->tsallisShift, (double)sor->tsallisWindow, sor->tsallisGate};
     why        = WriteRecord(tmp, r);
     failed     = why != nullptr;
   }
@@ -180,7 +182,7 @@ PetscErrorCode BanditSORReadState(PC pc, PC_BanditSOR *sor, const char *filename
     SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "PCBANDITSOR: the learner state in %s is invalid: %s", filename, e.what());
   }
   for (double w : r.grid) PetscCheck(w > 0 && w < 2, comm, PETSC_ERR_FILE_UNEXPECTED, "PCBANDITSOR: the state %s has omega %g outside (0, 2)", filename, w);
-  PetscCheck((r.settings[6] == 0.0 || r.settings[6] == 1.0) && r.settings[7] > 0 && std::isfinite(r.settings[7]) && (r.settings[8] == 0.0 || r.settings[8] == 1.0) && r.settings[9] >= 0 && std::isfinite(r.settings[9]), comm, PETSC_ERR_FILE_UNEXPECTED, "PCBANDITSOR: the state %s has invalid settings (context transform, log floor or Tsallis-INF estimator)", filename);
+  PetscCheck((r.settings[6] == 0.0 || r.settings[6] == 1.0) && r.settings[7] > 0 && std::isfinite(r.settings[7]) && (r.settings[8] == 0.0 || r.settings[8] == 1.0) && r.settings[9] >= 0 && std::isfinite(r.settings[9]) && r.settings[10] >= 0 && r.settings[10] <= (double)PETSC_MAX_INT && r.settings[10] == std::floor(r.settings[10]) && r.settings[11] > 0 && std::isfinite(r.settings[11]), comm, PETSC_ERR_FILE_UNEXPECTED, "PCBANDITSOR: the state %s has invalid settings (context transform, log floor or Tsallis-INF estimator)", filename);
   sor->learner     = std::move(learner);
   sor->learnerType = r.learner.type;
   sor->grid        = r.grid;
@@ -197,6 +199,8 @@ PetscErrorCode BanditSORReadState(PC pc, PC_BanditSOR *sor, const char *filename
   sor->logFloor     = r.settings[7];
   sor->tsallisRV    = r.settings[8] == 1.0 ? PETSC_TRUE : PETSC_FALSE;
   sor->tsallisShift = r.settings[9];
+  sor->tsallisWindow = (PetscInt)r.settings[10];
+  sor->tsallisGate   = r.settings[11];
   PetscFunctionReturn(0);
 }
 } // namespace petal

@@ -526,6 +526,8 @@ TEST(BanditSORPCErrors, ContextTransformAndEstimatorParameters)
 {
   ExpectOptionError("pc_banditsor_context_log_floor", "0", "log context floor must be positive");
   ExpectOptionError("pc_banditsor_tsallis_shift", "-1", "shift must be finite and >= 0");
+  ExpectOptionError("pc_banditsor_tsallis_shift_window", "-1", "shift window must be >= 0");
+  ExpectOptionError("pc_banditsor_tsallis_shift_gate", "0", "shift gate must be finite and > 0");
 }
 
 void WriteText(const std::string &file)
