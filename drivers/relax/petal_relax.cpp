@@ -570,8 +570,29 @@ std::string Fmt(const char *fmt, double v)
   return buf;
 }
 
+// The Tsallis-INF estimator of learner policy `name`'s PC.
+PetscErrorCode PolicyEstimator(Study &S, const std::string &name, petal::bandits::TsallisEstimator &e)
+{
+  PetscFunctionBegin;
+  const auto it = std::find_if(S.policies.begin(), S.policies.end(), [&](const Policy &p) { return p.name == name; });
+  PetscCheck(it != S.policies.end(), S.comm, PETSC_ERR_PLIB, "petal-relax: no policy %s", name.c_str());
+  PC        pc;
+  PetscBool rv;
+  PetscReal shift, gate;
+  PetscInt  window;
+  PetscCall(KSPGetPC(it->ksp, &pc));
+  PetscCall(PCBanditSORGetTsallisEstimator(pc, &rv, &shift, &window, &gate));
+  e.reduced_variance = rv == PETSC_TRUE;
+  e.shift            = shift;
+  e.window           = window;
+  e.gate             = gate;
+  PetscFunctionReturn(0);
+}
+
 // Every learner of the study replayed on the cost table with s.replaySeeds seeds (same settings as the PCs
-// petal-relax creates: grid size, bins, features, context range and transform, estimator).
+// petal-relax creates: grid size, bins, features, context range and transform; the Tsallis-INF estimator is read
+// back from the learner's PC, so per-policy options such as -relax_tsallis_pc_banditsor_tsallis_shift_window
+// apply to the replay too).
 PetscErrorCode ReplayLearners(Study &S)
 {
   PetscFunctionBegin;
@@ -580,7 +601,7 @@ PetscErrorCode ReplayLearners(Study &S)
     const LearnerName name = ParseLearnerName(l);
     ReplaySpec        spec;
     spec.type               = name.type;
-    spec.importanceWeighted = name.iw;
+    PetscCall(PolicyEstimator(S, l, spec.estimator));
     spec.arms               = (std::size_t)S.d;
     spec.bins               = (std::size_t)S.bins;
     spec.features           = (std::size_t)S.s.features;

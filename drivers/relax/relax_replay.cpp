@@ -18,7 +18,7 @@ std::vector<long long> ReplayTotals(const ReplaySpec &spec, const std::vector<Pe
     o.features                           = spec.features;
     o.context_min                        = see(spec.contextMin);
     o.context_max                        = see(spec.contextMax);
-    o.tsallis_estimator.reduced_variance = !spec.importanceWeighted;
+    o.tsallis_estimator                  = spec.estimator;
     auto      learner                    = bandits::CreateLearner(spec.type, o);
     long long total                      = 0;
     for (std::size_t t = 0; t < T; ++t) {

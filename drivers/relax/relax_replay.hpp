@@ -5,6 +5,7 @@
 // through PCBANDITSOR would do; for the heat sequence the table follows a reference trajectory, which the
 // online runs match (petal-relax reports their mismatches). Used for the spread over learner seeds.
 #include <petscsys.h>
+#include "learned/bandits/learner.hpp"
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,7 +14,7 @@ namespace petal::relax {
 
 struct ReplaySpec {
   std::string type;                  // "tsallis", "tsallis_cb" or "chebcb"
-  bool        importanceWeighted = false; // Tsallis-INF(-CB) with the reference's estimator instead of RV
+  bandits::TsallisEstimator estimator; // of Tsallis-INF(-CB): the policy's PC settings
   std::size_t arms = 20, bins = 5, features = 6;
   double      contextMin = 0, contextMax = 1;
   bool        logContext = false;

@@ -40,6 +40,9 @@ PETSC_EXTERN PetscErrorCode PCBanditSORSetTsallisEstimator(PC, PetscBool, PetscR
  * constant shift B of PCBanditSORSetTsallisEstimator); only arms with p >= gate eta^2 are shifted (default
  * 0.25). See learned/bandits/tsallis_inf.hpp. */
 PETSC_EXTERN PetscErrorCode PCBanditSORSetTsallisShiftAdaptation(PC, PetscInt, PetscReal);
+/* The Tsallis-INF estimator settings above: reduced variance, constant shift B, shift window, shift gate (any
+ * pointer may be NULL). */
+PETSC_EXTERN PetscErrorCode PCBanditSORGetTsallisEstimator(PC, PetscBool *, PetscReal *, PetscInt *, PetscReal *);
 /* The arms: n omega values (an internal array, valid while the PC lives and its grid is unchanged). */
 PETSC_EXTERN PetscErrorCode PCBanditSORGetOmegaGrid(PC, PetscInt *, const PetscReal **);
 /* The omega of the current (or last) solve. */

@@ -184,7 +184,7 @@ PetscErrorCode PCDestroy_BanditSOR(PC pc)
   PetscCall(PCReset_BanditSOR(pc));
   delete sor;
   pc->data = nullptr;
-  const char *names[] = {"PCBanditSORSetContext_C", "PCBanditSORSetContextFunction_C", "PCBanditSORSetLearner_C", "PCBanditSORSetOmegaGrid_C", "PCBanditSORSetContextRange_C", "PCBanditSORSetSeed_C", "PCBanditSORGetOmega_C", "PCBanditSORGetOmegaGrid_C", "PCBanditSORGetTotals_C", "PCBanditSORSaveState_C", "PCBanditSORLoadState_C", "PCBanditSORSetContextTransform_C", "PCBanditSORSetTsallisEstimator_C", "PCBanditSORSetTsallisShiftAdaptation_C"};
+  const char *names[] = {"PCBanditSORSetContext_C", "PCBanditSORSetContextFunction_C", "PCBanditSORSetLearner_C", "PCBanditSORSetOmegaGrid_C", "PCBanditSORSetContextRange_C", "PCBanditSORSetSeed_C", "PCBanditSORGetOmega_C", "PCBanditSORGetOmegaGrid_C", "PCBanditSORGetTotals_C", "PCBanditSORSaveState_C", "PCBanditSORLoadState_C", "PCBanditSORSetContextTransform_C", "PCBanditSORSetTsallisEstimator_C", "PCBanditSORSetTsallisShiftAdaptation_C", "PCBanditSORGetTsallisEstimator_C"};
   for (const char *n : names) PetscCall(PetscObjectComposeFunction((PetscObject)pc, n, NULL));
   PetscFunctionReturn(0);
 }
@@ -438,6 +438,15 @@ PetscErrorCode GetTotals_BanditSOR(PC pc, PetscInt *solves, PetscInt *its)
   if (its) *its = sor->iterations;
   return 0;
 }
+PetscErrorCode GetTsallisEstimator_BanditSOR(PC pc, PetscBool *rv, PetscReal *shift, PetscInt *window, PetscReal *gate)
+{
+  auto *sor = static_cast<PC_BanditSOR *>(pc->data);
+  if (rv) *rv = sor->tsallisRV;
+  if (shift) *shift = sor->tsallisShift;
+  if (window) *window = sor->tsallisWindow;
+  if (gate) *gate = sor->tsallisGate;
+  return 0;
+}
 PetscErrorCode SaveState_BanditSOR(PC pc, const char file[])
 {
   auto *sor = static_cast<PC_BanditSOR *>(pc->data);
@@ -484,6 +493,7 @@ PetscErrorCode PCCreate_BanditSOR(PC pc)
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSetSeed_C", petal::SetSeed_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetOmega_C", petal::GetOmega_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetTotals_C", petal::GetTotals_BanditSOR));
+  PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetTsallisEstimator_C", petal::GetTsallisEstimator_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORGetOmegaGrid_C", petal::GetOmegaGrid_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORSaveState_C", petal::SaveState_BanditSOR));
   PetscCall(PetscObjectComposeFunction((PetscObject)pc, "PCBanditSORLoadState_C", petal::LoadState_BanditSOR));
@@ -589,5 +599,12 @@ PetscErrorCode PCBanditSORSetTsallisShiftAdaptation(PC pc, PetscInt window, Pets
   PetscFunctionBegin;
   PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
   PetscTryMethod(pc, "PCBanditSORSetTsallisShiftAdaptation_C", (PC, PetscInt, PetscReal), (pc, window, gate));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode PCBanditSORGetTsallisEstimator(PC pc, PetscBool *rv, PetscReal *shift, PetscInt *window, PetscReal *gate)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
+  PetscUseMethod(pc, "PCBanditSORGetTsallisEstimator_C", (PC, PetscBool *, PetscReal *, PetscInt *, PetscReal *), (pc, rv, shift, window, gate));
   PetscFunctionReturn(0);
 }
