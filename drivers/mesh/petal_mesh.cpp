@@ -2,6 +2,7 @@
 #include <petal/petal.h>
 #include <petal/mesh.h>
 #include "simplex_box.hpp"
+#include "core/splitmix64.hpp"
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -123,11 +124,7 @@ PetscErrorCode ExpandInt(const char name[], PetscInt dim, PetscInt given, PetscI
 /* A uniform number in [0,1) that depends only on (seed, cell): the field is the same on any number of ranks. */
 double Uniform(PetscInt64 seed, PetscInt64 cell)
 {
-  uint64_t z = (uint64_t)seed * 0x9E3779B97F4A7C15ull + (uint64_t)cell + 0x632BE59BD9B4E019ull; // splitmix64
-  z          = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z          = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return (double)(z >> 11) * (1.0 / 9007199254740992.0);
+  return petal::UnitInterval(petal::SplitMix64Mix((uint64_t)seed * 0x9E3779B97F4A7C15ull + (uint64_t)cell + 0x632BE59BD9B4E019ull));
 }
 
 PetscErrorCode MakeVoxel(const Options &o)

@@ -1,5 +1,6 @@
 // Generators and HDF5 input/output of petal-ot's problems (see ot_problems.hpp).
 #include "ot_problems.hpp"
+#include "core/splitmix64.hpp"
 #include <petal/io.h>
 #include <petal/mesh.h>
 #include <hdf5.h>
@@ -8,18 +9,6 @@
 namespace petal {
 namespace otdriver {
 namespace {
-
-struct SplitMix64 { // the same stream on every rank and platform (bench/ot reproduces it in Python)
-  std::uint64_t s;
-  std::uint64_t Next()
-  {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z               = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z               = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return (Next() >> 11) * (1.0 / 9007199254740992.0); }
-};
 
 // HDF5 errors are reported as PETSc errors; silence the library's own stack dumps.
 struct Quiet {

@@ -5,6 +5,7 @@
 #include "petal_test.hpp"
 #include <petal/ot.h>
 #include "solvers/ot/ot_impl.hpp" // GatherAll
+#include "core/splitmix64.hpp"
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -14,19 +15,7 @@
 
 namespace ottest {
 
-// splitmix64: the same stream on every rank and every platform.
-struct Rng {
-  std::uint64_t s;
-  explicit Rng(std::uint64_t seed) : s(seed) {}
-  std::uint64_t Next()
-  {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z               = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z               = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return (Next() >> 11) * (1.0 / 9007199254740992.0); }
-};
+using Rng = petal::SplitMix64; // the same stream on every rank and every platform
 
 struct HostProblem {
   int                 n = 0, m = 0, dim = 0;
