@@ -1,8 +1,8 @@
 #!/bin/bash
 # Held-out check of the Tsallis-INF estimator's shift window and gate (docs/benchmarks.md, "Bandit SOR"):
 # sequences other than the ones the defaults were chosen on (synthetic with instance seed 7; heat at n_x = 50;
-# heat at n_x = 100 with dt = 2e-3), each run with the defaults (window 32, gate 1/4) and with PCGBandit's
-# constants (window 0 = constant shift B = 1, gate 1), 40 learner seeds replayed on the cost table.
+# heat at n_x = 100 with dt = 2e-3), each run with the defaults (window 32, soft gate 1/4) and with PCGBandit's
+# estimator (window 0 = constant shift B = 1, hard gate 1), 40 learner seeds replayed on the cost table.
 #
 #   bench/relax/heldout.sh [BUILD_DIR] [OUT_DIR]
 #
@@ -16,7 +16,7 @@ mkdir -p "$OUT"
 export OMP_NUM_THREADS=1
 CONSTANT=()
 for l in tsallis tsallis_cb; do
-  CONSTANT+=(-relax_${l}_pc_banditsor_tsallis_shift_window 0 -relax_${l}_pc_banditsor_tsallis_shift_gate 1)
+  CONSTANT+=(-relax_${l}_pc_banditsor_tsallis_shift_window 0 -relax_${l}_pc_banditsor_tsallis_shift_gate 1 -relax_${l}_pc_banditsor_tsallis_shift_soft_gate false)
 done
 COMMON=(-relax_learners tsallis,tsallis_cb -relax_run_best_fixed false -relax_baselines none -relax_replay_seeds 40)
 

@@ -577,15 +577,16 @@ PetscErrorCode PolicyEstimator(Study &S, const std::string &name, petal::bandits
   const auto it = std::find_if(S.policies.begin(), S.policies.end(), [&](const Policy &p) { return p.name == name; });
   PetscCheck(it != S.policies.end(), S.comm, PETSC_ERR_PLIB, "petal-relax: no policy %s", name.c_str());
   PC        pc;
-  PetscBool rv;
+  PetscBool rv, soft;
   PetscReal shift, gate;
   PetscInt  window;
   PetscCall(KSPGetPC(it->ksp, &pc));
-  PetscCall(PCBanditSORGetTsallisEstimator(pc, &rv, &shift, &window, &gate));
+  PetscCall(PCBanditSORGetTsallisEstimator(pc, &rv, &shift, &window, &gate, &soft));
   e.reduced_variance = rv == PETSC_TRUE;
   e.shift            = shift;
   e.window           = window;
   e.gate             = gate;
+  e.soft_gate        = soft == PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 

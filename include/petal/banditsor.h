@@ -37,12 +37,13 @@ PETSC_EXTERN PetscErrorCode PCBanditSORSetContextTransform(PC, PCBanditSORContex
 PETSC_EXTERN PetscErrorCode PCBanditSORSetTsallisEstimator(PC, PetscBool, PetscReal);
 /* How the reduced-variance estimator's shift adapts: window > 0 (default 32) makes the shift follow the moving
  * average of the last ~window normalised losses, which tracks the cost level of a drifting sequence (0: the
- * constant shift B of PCBanditSORSetTsallisEstimator); only arms with p >= gate eta^2 are shifted (default
- * 0.25). See learned/bandits/tsallis_inf.hpp. */
-PETSC_EXTERN PetscErrorCode PCBanditSORSetTsallisShiftAdaptation(PC, PetscInt, PetscReal);
-/* The Tsallis-INF estimator settings above: reduced variance, constant shift B, shift window, shift gate (any
- * pointer may be NULL). */
-PETSC_EXTERN PetscErrorCode PCBanditSORGetTsallisEstimator(PC, PetscBool *, PetscReal *, PetscInt *, PetscReal *);
+ * constant shift B of PCBanditSORSetTsallisEstimator); arms with p >= gate eta^2 (default gate 0.25) get the
+ * whole shift, the others sqrt(p / (gate eta^2)) of it with soft = PETSC_TRUE (the default) or none (PCGBandit's
+ * estimator: window 0, gate 1, soft PETSC_FALSE). See learned/bandits/tsallis_inf.hpp. */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetTsallisShiftAdaptation(PC, PetscInt, PetscReal, PetscBool);
+/* The Tsallis-INF estimator settings above: reduced variance, constant shift B, shift window, gate, soft gate
+ * (any pointer may be NULL). */
+PETSC_EXTERN PetscErrorCode PCBanditSORGetTsallisEstimator(PC, PetscBool *, PetscReal *, PetscInt *, PetscReal *, PetscBool *);
 /* The arms: n omega values (an internal array, valid while the PC lives and its grid is unchanged). */
 PETSC_EXTERN PetscErrorCode PCBanditSORGetOmegaGrid(PC, PetscInt *, const PetscReal **);
 /* The omega of the current (or last) solve. */

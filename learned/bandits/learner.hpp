@@ -39,7 +39,8 @@ struct TsallisEstimator {
   bool reduced_variance = true;
   double shift = 1.0;       // B of the constant shift (window == 0); finite and >= 0
   std::int64_t window = 32; // > 0: the shift follows the moving average of the last ~window losses; 0: B
-  double gate = 0.25;       // the shift applies to arms with p >= gate * eta^2; finite and > 0
+  double gate = 0.25;       // arms with p >= gate * eta^2 get the whole shift; finite and > 0
+  bool soft_gate = true;    // the others get sqrt(p / (gate eta^2)) of it (false: none, as PCGBandit)
 };
 
 /* Parameters for CreateLearner(). Each type reads only the fields it needs. */

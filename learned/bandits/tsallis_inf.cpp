@@ -134,12 +134,16 @@ void TsallisCore::Charge(std::size_t arm, const std::vector<double> &probs, doub
 {
   const double prob = probs.at(arm);
   if (estimator.reduced_variance && t >= kShiftStart) {
-    const double tt = static_cast<double>(t), B = Shift();
+    const double tt = static_cast<double>(t), B = Shift(), full = kShiftStart * estimator.gate; // t p >= full <=> p >= gate eta^2
     for (std::size_t j = 0; j < k.size(); ++j) {
-      // p_j < gate eta^2 = gate 16/t: the estimate could jump by -B/p_j, which adds variance instead of removing it
-      if (tt * probs[j] < kShiftStart * estimator.gate) continue;
-      shift[j] += B;
-      if (j == arm) shift[j] -= B / prob;
+      // Arms with p_j >= gate eta^2 get the whole shift, the others w = sqrt(p_j / (gate eta^2)) of it: the played
+      // arm's estimate then moves by at least -w B/p_j = -B/(sqrt(gate) eta sqrt(p_j)), a negative loss that grows
+      // like p^-1/2, which is what the 1/2-Tsallis regulariser keeps stable (-B/p_j would not be). PCGBandit's
+      // cut-off (w = 0 below the gate) leaves those arms unshifted, and their estimates fall behind between plays.
+      const double w = tt * probs[j] >= full ? 1.0 : estimator.soft_gate ? std::sqrt(tt * probs[j] / full) : 0.0;
+      if (!(w > 0.0)) continue;
+      shift[j] += w * B;
+      if (j == arm) shift[j] -= w * B / prob;
     }
   }
   if (estimator.window > 0) level = n == 0 ? cost : level + (cost - level) / static_cast<double>(std::min<std::int64_t>(estimator.window, n + 1));
@@ -162,6 +166,7 @@ void SaveCore(Learner::StateWriter &w, const TsallisCore &c)
   w.Reals(c.shift);
   w.Int(c.estimator.window);
   w.Real(c.estimator.gate);
+  w.Int(c.estimator.soft_gate ? 1 : 0);
   w.Real(c.level);
 }
 
@@ -179,8 +184,10 @@ TsallisCore LoadCore(Learner::StateReader &r, std::size_t num_arms, const char *
   c.shift                      = r.Reals(num_arms);
   c.estimator.window           = r.Int();
   c.estimator.gate             = r.Real();
+  const std::int64_t soft      = r.Int();
+  c.estimator.soft_gate        = soft == 1;
   c.level                      = r.Real();
-  bool ok = c.t >= 1 && c.n >= 0 && std::isfinite(c.cost_sum) && (rv == 0 || rv == 1) && std::isfinite(c.level) && ValidEstimator(c.estimator);
+  bool ok = c.t >= 1 && c.n >= 0 && std::isfinite(c.cost_sum) && (rv == 0 || rv == 1) && (soft == 0 || soft == 1) && std::isfinite(c.level) && ValidEstimator(c.estimator);
   for (std::size_t i = 0; i < num_arms; ++i) ok = ok && std::isfinite(c.k[i]) && std::isfinite(c.shift[i]);
   if (!ok) BadState((std::string(who) + ": bad counters or estimates").c_str());
   return c;

@@ -20,23 +20,24 @@
 // Loss estimator (TsallisEstimator). "iw" is the reference's importance weighting above. "rv" (the default) is
 // the reduced-variance estimator of Zimmert & Seldin (JMLR 2021, sec. 5) as the authors' later PCGBandit code
 // uses it (src/PCGBandit/TsallisINF.H): Lhat_i = k_i/scale + shift_i with eta doubled, where after each
-// decision of round t >= 16, every arm with p_i >= gate eta^2 gets shift_i += B_t and the played arm also
-// shift_i -= B_t/p_i. This is the estimator (loss - B_t) 1[played]/p + B_t, unbiased for any B_t fixed before
-// the draw: it centres the importance weights on B_t, so an arm's estimate moves by (loss - B_t)/p instead of
-// loss/p, and the closer B_t is to this round's loss the smaller the variance. Two departures from PCGBandit,
-// both measured on the paper's sequences and on held-out ones (docs/benchmarks.md):
+// decision of round t >= 16 every arm gets shift_i += w_i B_t and the played arm also shift_i -= w_i B_t/p_i.
+// This is the estimator (loss - w B_t) 1[played]/p + w B_t, unbiased for any w B_t fixed before the draw: it
+// centres the importance weights on w B_t, so an arm's estimate moves by (loss - w B_t)/p instead of loss/p,
+// and the closer w B_t is to this round's loss the smaller the variance. Departures from PCGBandit, measured on
+// the paper's sequences and checked on held-out ones (docs/benchmarks.md, bench/relax/heldout.sh):
 //  - B_t: PCGBandit uses the constant 1/2 (the midpoint of losses in [0, 1]). Here B_t follows the moving
 //    average of the last ~`window` normalised losses (the running mean for the first `window` rounds, then an
 //    exponential average with weight 1/window). The losses are normalised by their running mean, so for
 //    independent instances B_t stays near 1, the losses' centre; in a time-stepping sequence the cost level
 //    drifts with the physics (the heat sequence's kappa(t) moves it tenfold over a period) and B_t follows it.
 //    window = 0 gives the constant B = `shift`.
-//  - gate: PCGBandit shifts only arms with p_i >= eta^2 (t p_i >= 16), which leaves every arm unshifted until
-//    some arm has p >= 16/t; gate = 1/4 (p_i >= 4/t, the eta^2 of the plain estimator's eta = 2/sqrt(t))
-//    starts the variance reduction earlier, when it matters most: in the first few hundred rounds, and in the
-//    bins of Tsallis-INF-CB, each of which sees only a fraction of the rounds. Smaller gates shift arms whose
-//    estimate can then jump by -B/p, and Tsallis-INF turns unstable (1/16 measured 1.35 x best fixed on the
-//    synthetic sequence).
+//  - w_i: PCGBandit shifts an arm only if p_i >= eta^2 (w = 1, else 0): a played arm with small p would move by
+//    -B/p_i, a negative loss the regulariser cannot absorb. Here w_i = min(1, sqrt(p_i / (gate eta^2))), with
+//    gate = 1/4 (soft_gate = false, gate = 1 is PCGBandit's cut-off): the played arm moves by at least -B/(sqrt(gate) eta sqrt(p_i)), which grows like p_i^-1/2, the
+//    most the 1/2-Tsallis regulariser keeps stable, and arms below the gate are still shifted in part, so their
+//    estimates do not fall behind between their rare plays. This starts the variance reduction early, where
+//    most of the regret is spent: in the first few hundred rounds, and in every bin of Tsallis-INF-CB, each of
+//    which sees only a fraction of the rounds.
 #include "learned/bandits/learner.hpp"
 
 namespace petal::bandits {

@@ -65,6 +65,7 @@ PetscErrorCode BanditSORCreateLearner(PC pc, PC_BanditSOR *sor)
   o.tsallis_estimator.shift            = sor->tsallisShift;
   o.tsallis_estimator.window           = (std::int64_t)sor->tsallisWindow;
   o.tsallis_estimator.gate             = sor->tsallisGate;
+  o.tsallis_estimator.soft_gate        = sor->tsallisSoftGate == PETSC_TRUE;
   try {
     sor->learner = bandits::CreateLearner(sor->learnerType, o);
   } catch (const std::exception &e) {
@@ -212,8 +213,12 @@ PetscErrorCode PCView_BanditSOR(PC pc, PetscViewer viewer)
     if (sor->transform == PCBANDITSOR_CONTEXT_LOG) PetscCall(PetscViewerASCIIPrintf(viewer, "  context transform log: the learner sees log10(c - a + %g (b - a))\n", (double)sor->logFloor));
   }
   if (sor->learnerType == "tsallis" || sor->learnerType == "tsallis_cb") {
-    if (sor->tsallisRV && sor->tsallisWindow > 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: reduced variance, shift = moving average of the last %" PetscInt_FMT " losses, on arms with p >= %g eta^2\n", sor->tsallisWindow, (double)sor->tsallisGate));
-    else if (sor->tsallisRV) PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: reduced variance, shift %g, on arms with p >= %g eta^2\n", (double)sor->tsallisShift, (double)sor->tsallisGate));
+    if (sor->tsallisRV) {
+      char shift[64];
+      if (sor->tsallisWindow > 0) PetscCall(PetscSNPrintf(shift, sizeof shift, "moving average of the last %" PetscInt_FMT " losses", sor->tsallisWindow));
+      else PetscCall(PetscSNPrintf(shift, sizeof shift, "%g", (double)sor->tsallisShift));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: reduced variance, shift %s, whole on arms with p >= %g eta^2, %s below\n", shift, (double)sor->tsallisGate, sor->tsallisSoftGate ? "sqrt(p / (gate eta^2)) of it" : "none"));
+    }
     else PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: importance weighting\n"));
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "  solves %" PetscInt_FMT ", iterations charged %" PetscInt_FMT " (mean %.2f), capped solves %" PetscInt_FMT ", current omega %g\n", sor->solves, sor->iterations, sor->solves ? (double)sor->iterations / sor->solves : 0.0, sor->capped, (double)sor->omega));
@@ -293,9 +298,11 @@ PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsO
     if (set1 || set2) PetscCall(PCBanditSORSetTsallisEstimator(pc, estimator == 1 ? PETSC_TRUE : PETSC_FALSE, shift));
     PetscInt  window = sor->tsallisWindow;
     PetscReal gate   = sor->tsallisGate;
+    PetscBool soft   = sor->tsallisSoftGate, set3;
     PetscCall(PetscOptionsInt("-pc_banditsor_tsallis_shift_window", "Reduced-variance estimator: the shift follows the moving average of the last ~w normalised losses (0: the constant shift B)", "PCBanditSORSetTsallisShiftAdaptation", window, &window, &set1));
-    PetscCall(PetscOptionsReal("-pc_banditsor_tsallis_shift_gate", "Reduced-variance estimator: shift only the arms with p >= gate eta^2", "PCBanditSORSetTsallisShiftAdaptation", gate, &gate, &set2));
-    if (set1 || set2) PetscCall(PCBanditSORSetTsallisShiftAdaptation(pc, window, gate));
+    PetscCall(PetscOptionsReal("-pc_banditsor_tsallis_shift_gate", "Reduced-variance estimator: arms with p >= gate eta^2 get the whole shift", "PCBanditSORSetTsallisShiftAdaptation", gate, &gate, &set2));
+    PetscCall(PetscOptionsBool("-pc_banditsor_tsallis_shift_soft_gate", "Reduced-variance estimator: arms below the gate get sqrt(p / (gate eta^2)) of the shift (false: none, as PCGBandit)", "PCBanditSORSetTsallisShiftAdaptation", soft, &soft, &set3));
+    if (set1 || set2 || set3) PetscCall(PCBanditSORSetTsallisShiftAdaptation(pc, window, gate, soft));
   }
   PetscCall(PetscOptionsInt("-pc_banditsor_bins", "Context bins of tsallis_cb", "", bins, &bins, NULL));
   PetscCall(PetscOptionsInt("-pc_banditsor_features", "Chebyshev features of chebcb", "", features, &features, NULL));
@@ -402,16 +409,17 @@ PetscErrorCode SetTsallisEstimator_BanditSOR(PC pc, PetscBool rv, PetscReal shif
   sor->tsallisShift = shift;
   PetscFunctionReturn(0);
 }
-PetscErrorCode SetTsallisShiftAdaptation_BanditSOR(PC pc, PetscInt window, PetscReal gate)
+PetscErrorCode SetTsallisShiftAdaptation_BanditSOR(PC pc, PetscInt window, PetscReal gate, PetscBool soft)
 {
   auto *sor = static_cast<PC_BanditSOR *>(pc->data);
   PetscFunctionBegin;
   PetscCheck(window >= 0, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the reduced-variance shift window must be >= 0 (0: the constant shift), got %" PetscInt_FMT, window);
   PetscCheck(gate > 0 && std::isfinite(gate), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the reduced-variance shift gate must be finite and > 0, got %g", (double)gate);
-  if (window == sor->tsallisWindow && gate == sor->tsallisGate) PetscFunctionReturn(0);
+  if (window == sor->tsallisWindow && gate == sor->tsallisGate && soft == sor->tsallisSoftGate) PetscFunctionReturn(0);
   PetscCall(ResetLearnerIfUnused(pc, sor, "Tsallis-INF shift adaptation"));
-  sor->tsallisWindow = window;
-  sor->tsallisGate   = gate;
+  sor->tsallisWindow   = window;
+  sor->tsallisGate     = gate;
+  sor->tsallisSoftGate = soft;
   PetscFunctionReturn(0);
 }
 PetscErrorCode GetOmegaGrid_BanditSOR(PC pc, PetscInt *n, const PetscReal **grid)
@@ -438,13 +446,14 @@ PetscErrorCode GetTotals_BanditSOR(PC pc, PetscInt *solves, PetscInt *its)
   if (its) *its = sor->iterations;
   return 0;
 }
-PetscErrorCode GetTsallisEstimator_BanditSOR(PC pc, PetscBool *rv, PetscReal *shift, PetscInt *window, PetscReal *gate)
+PetscErrorCode GetTsallisEstimator_BanditSOR(PC pc, PetscBool *rv, PetscReal *shift, PetscInt *window, PetscReal *gate, PetscBool *soft)
 {
   auto *sor = static_cast<PC_BanditSOR *>(pc->data);
   if (rv) *rv = sor->tsallisRV;
   if (shift) *shift = sor->tsallisShift;
   if (window) *window = sor->tsallisWindow;
   if (gate) *gate = sor->tsallisGate;
+  if (soft) *soft = sor->tsallisSoftGate;
   return 0;
 }
 PetscErrorCode SaveState_BanditSOR(PC pc, const char file[])
@@ -594,17 +603,17 @@ PetscErrorCode PCBanditSORLoadState(PC pc, const char file[])
   PetscUseMethod(pc, "PCBanditSORLoadState_C", (PC, const char[]), (pc, file));
   PetscFunctionReturn(0);
 }
-PetscErrorCode PCBanditSORSetTsallisShiftAdaptation(PC pc, PetscInt window, PetscReal gate)
+PetscErrorCode PCBanditSORSetTsallisShiftAdaptation(PC pc, PetscInt window, PetscReal gate, PetscBool soft)
 {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
-  PetscTryMethod(pc, "PCBanditSORSetTsallisShiftAdaptation_C", (PC, PetscInt, PetscReal), (pc, window, gate));
+  PetscTryMethod(pc, "PCBanditSORSetTsallisShiftAdaptation_C", (PC, PetscInt, PetscReal, PetscBool), (pc, window, gate, soft));
   PetscFunctionReturn(0);
 }
-PetscErrorCode PCBanditSORGetTsallisEstimator(PC pc, PetscBool *rv, PetscReal *shift, PetscInt *window, PetscReal *gate)
+PetscErrorCode PCBanditSORGetTsallisEstimator(PC pc, PetscBool *rv, PetscReal *shift, PetscInt *window, PetscReal *gate, PetscBool *soft)
 {
   PetscFunctionBegin;
   PetscValidHeaderSpecific(pc, PC_CLASSID, 1);
-  PetscUseMethod(pc, "PCBanditSORGetTsallisEstimator_C", (PC, PetscBool *, PetscReal *, PetscInt *, PetscReal *), (pc, rv, shift, window, gate));
+  PetscUseMethod(pc, "PCBanditSORGetTsallisEstimator_C", (PC, PetscBool *, PetscReal *, PetscInt *, PetscReal *, PetscBool *), (pc, rv, shift, window, gate, soft));
   PetscFunctionReturn(0);
 }

@@ -27,7 +27,8 @@ struct PC_BanditSOR {
   PetscBool           tsallisRV     = bandits::TsallisEstimator{}.reduced_variance ? PETSC_TRUE : PETSC_FALSE; // or importance weighting
   PetscReal           tsallisShift  = bandits::TsallisEstimator{}.shift;  // constant shift B (used when tsallisWindow == 0)
   PetscInt            tsallisWindow = (PetscInt)bandits::TsallisEstimator{}.window; // > 0: the shift follows the moving average of the last ~window losses
-  PetscReal           tsallisGate   = bandits::TsallisEstimator{}.gate;   // the shift applies to arms with p >= gate eta^2
+  PetscReal           tsallisGate   = bandits::TsallisEstimator{}.gate;   // arms with p >= gate eta^2 get the whole shift
+  PetscBool           tsallisSoftGate = bandits::TsallisEstimator{}.soft_gate ? PETSC_TRUE : PETSC_FALSE; // the others sqrt(p / (gate eta^2)) of it
   SORSweep            sweep      = SORSweep::SYMMETRIC;
   SORBackend          backend    = SORBackend::PETSC;
   SORColoring         coloring   = SORColoring::LEVEL; // natural-order SOR: the same operator as MatSOR

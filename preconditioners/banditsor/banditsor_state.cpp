@@ -7,7 +7,7 @@
 //   /pc/omega_grid  float64[]                       /pc/totals      int64[3] solves, iterations, capped
 //   /pc/settings    float64[12] fixed omega, seed, context min, context max, bins, features,
 //                   context transform (0 linear, 1 log), log floor, Tsallis RV (0/1), RV shift,
-//                   RV shift window, RV shift gate
+//                   RV shift window, RV shift gate, RV soft gate (0/1)
 #include "preconditioners/banditsor/banditsor_impl.hpp"
 #include <petal/io.h>
 #include <hdf5.h>
@@ -17,7 +17,7 @@
 namespace petal {
 namespace {
 constexpr int kVersion = 3; // 2: /pc/settings also hold the context transform and the Tsallis-INF estimator; 3: its shift window and gate
-constexpr std::size_t kSettings = 12;
+constexpr std::size_t kSettings = 13;
 
 struct H5Silence { // HDF5 would print its own error stack; petal reports errors through PETSc instead
   H5E_auto2_t func;
@@ -144,7 +144,7 @@ PetscErrorCode BanditSORWriteState(PC pc, PC_BanditSOR *sor, const char *filenam
     sor->learner->Save(r.learner);
     r.grid     = sor->grid;
     r.totals   = {sor->solves, sor->iterations, sor->capped};
-    r.settings = {sor->fixedOmega, (double)sor->seed, sor->contextMin, sor->contextMax, (double)sor->bins, (double)sor->features, (double)sor->transform, sor->logFloor, (double)sor->tsallisRV, sor->tsallisShift, (double)sor->tsallisWindow, sor->tsallisGate};
+    r.settings = {sor->fixedOmega, (double)sor->seed, sor->contextMin, sor->contextMax, (double)sor->bins, (double)sor->features, (double)sor->transform, sor->logFloor, (double)sor->tsallisRV, sor->tsallisShift, (double)sor->tsallisWindow, sor->tsallisGate, (double)sor->tsallisSoftGate};
     why        = WriteRecord(tmp, r);
     failed     = why != nullptr;
   }
@@ -182,7 +182,7 @@ PetscErrorCode BanditSORReadState(PC pc, PC_BanditSOR *sor, const char *filename
     SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "PCBANDITSOR: the learner state in %s is invalid: %s", filename, e.what());
   }
   for (double w : r.grid) PetscCheck(w > 0 && w < 2, comm, PETSC_ERR_FILE_UNEXPECTED, "PCBANDITSOR: the state %s has omega %g outside (0, 2)", filename, w);
-  PetscCheck((r.settings[6] == 0.0 || r.settings[6] == 1.0) && r.settings[7] > 0 && std::isfinite(r.settings[7]) && (r.settings[8] == 0.0 || r.settings[8] == 1.0) && r.settings[9] >= 0 && std::isfinite(r.settings[9]) && r.settings[10] >= 0 && r.settings[10] <= (double)PETSC_MAX_INT && r.settings[10] == std::floor(r.settings[10]) && r.settings[11] > 0 && std::isfinite(r.settings[11]), comm, PETSC_ERR_FILE_UNEXPECTED, "PCBANDITSOR: the state %s has invalid settings (context transform, log floor or Tsallis-INF estimator)", filename);
+  PetscCheck((r.settings[6] == 0.0 || r.settings[6] == 1.0) && r.settings[7] > 0 && std::isfinite(r.settings[7]) && (r.settings[8] == 0.0 || r.settings[8] == 1.0) && r.settings[9] >= 0 && std::isfinite(r.settings[9]) && r.settings[10] >= 0 && r.settings[10] <= (double)PETSC_MAX_INT && r.settings[10] == std::floor(r.settings[10]) && r.settings[11] > 0 && std::isfinite(r.settings[11]) && (r.settings[12] == 0.0 || r.settings[12] == 1.0), comm, PETSC_ERR_FILE_UNEXPECTED, "PCBANDITSOR: the state %s has invalid settings (context transform, log floor or Tsallis-INF estimator)", filename);
   sor->learner     = std::move(learner);
   sor->learnerType = r.learner.type;
   sor->grid        = r.grid;
@@ -201,6 +201,7 @@ PetscErrorCode BanditSORReadState(PC pc, PC_BanditSOR *sor, const char *filename
   sor->tsallisShift = r.settings[9];
   sor->tsallisWindow = (PetscInt)r.settings[10];
   sor->tsallisGate   = r.settings[11];
+  sor->tsallisSoftGate = r.settings[12] == 1.0 ? PETSC_TRUE : PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 } // namespace petal

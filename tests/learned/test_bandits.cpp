@@ -501,13 +501,14 @@ double DriftingRegret(const pb::TsallisEstimator &e, double drift, int T, int se
 }
 } // namespace
 
-// The moving-average shift (window 32, gate 1/4, the defaults) against PCGBandit's constant shift (window 0,
-// gate 1): much lower regret when the cost level drifts, and no worse when it does not.
+// The moving-average shift with the soft gate (window 32, gate 1/4, the defaults) against PCGBandit's estimator
+// (constant shift, hard gate 1): much lower regret when the cost level drifts, and no worse when it does not.
 TEST(BanditLearning, TsallisShiftWindowTracksADriftingCostLevel)
 {
   pb::TsallisEstimator adaptive, constant;
-  constant.window = 0;
-  constant.gate   = 1.0;
+  constant.window    = 0;
+  constant.gate      = 1.0;
+  constant.soft_gate = false;
   const double drift_adaptive = DriftingRegret(adaptive, 0.9, 5000, 8), drift_constant = DriftingRegret(constant, 0.9, 5000, 8);
   const double flat_adaptive = DriftingRegret(adaptive, 0.0, 5000, 8), flat_constant = DriftingRegret(constant, 0.0, 5000, 8);
   EXPECT_LT(drift_adaptive, 0.8 * drift_constant) << "drifting level: window 32 " << drift_adaptive << ", constant " << drift_constant;
