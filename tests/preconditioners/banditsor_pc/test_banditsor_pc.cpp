@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -443,38 +444,53 @@ TEST_P(Learners, LogContextTransformIsALearnerOnTheLogContext)
 }
 
 // The context transform and the Tsallis-INF estimator are part of the state: a PC with default settings that
-// loads a state made with -pc_banditsor_context_transform log and -pc_banditsor_tsallis_estimator iw continues
-// that sequence bit for bit.
+// loads a state made with other settings (a log context and the importance-weighted estimator; or PCGBandit's
+// reduced-variance estimator: constant shift, hard gate 1) continues that sequence bit for bit and reports the
+// saved estimator settings.
 TEST_P(Learners, StateKeepsContextTransformAndEstimator)
 {
-  const int         T = 8;
-  const char       *learner = GetParam();
-  const std::string prefix  = std::string("settings_") + learner + "_";
-  ASSERT_EQ(PetscOptionsSetValue(NULL, ("-" + prefix + "pc_banditsor_context_transform").c_str(), "log"), 0);
-  ASSERT_EQ(PetscOptionsSetValue(NULL, ("-" + prefix + "pc_banditsor_tsallis_estimator").c_str(), "iw"), 0);
-  Sequence seq(10);
-  Trace    once, split;
-  KSP      a = LearnerKsp(learner, 21, prefix);
-  RunSeq(a, seq, 0, 2 * T, once);
-  KSPDestroy(&a);
-  const std::string file = StateFile((std::string("settings_") + learner).c_str());
-  KSP               b    = LearnerKsp(learner, 21, prefix);
-  PC                pc;
-  RunSeq(b, seq, 0, T, split);
-  ASSERT_EQ(KSPGetPC(b, &pc), 0);
-  ASSERT_EQ(PCBanditSORSaveState(pc, file.c_str()), 0);
-  KSPDestroy(&b);
-  ASSERT_EQ(PetscOptionsClearValue(NULL, ("-" + prefix + "pc_banditsor_context_transform").c_str()), 0);
-  ASSERT_EQ(PetscOptionsClearValue(NULL, ("-" + prefix + "pc_banditsor_tsallis_estimator").c_str()), 0);
-  KSP c = LearnerKsp(learner, 21); // defaults: linear context, reduced-variance estimator
-  ASSERT_EQ(KSPGetPC(c, &pc), 0);
-  ASSERT_EQ(PCBanditSORLoadState(pc, file.c_str()), 0);
-  RunSeq(c, seq, T, 2 * T, split);
-  KSPDestroy(&c);
-  EXPECT_EQ(once.omega, split.omega);
-  EXPECT_EQ(once.its, split.its);
-  MPI_Barrier(Comm());
-  if (Rank() == 0) std::remove(file.c_str());
+  using Options = std::vector<std::pair<std::string, std::string>>;
+  const Options cases[] = {{{"pc_banditsor_context_transform", "log"}, {"pc_banditsor_tsallis_estimator", "iw"}},
+                           {{"pc_banditsor_tsallis_shift_window", "0"}, {"pc_banditsor_tsallis_shift_gate", "1"}, {"pc_banditsor_tsallis_shift_soft_gate", "false"}}};
+  const int   T       = 8;
+  const char *learner = GetParam();
+  for (std::size_t icase = 0; icase < 2; ++icase) {
+    const std::string prefix = "settings" + std::to_string(icase) + "_" + learner + "_";
+    for (const auto &o : cases[icase]) ASSERT_EQ(PetscOptionsSetValue(NULL, ("-" + prefix + o.first).c_str(), o.second.c_str()), 0);
+    Sequence seq(10);
+    Trace    once, split;
+    KSP      a = LearnerKsp(learner, 21, prefix);
+    RunSeq(a, seq, 0, 2 * T, once);
+    KSPDestroy(&a);
+    const std::string file = StateFile(("settings" + std::to_string(icase) + "_" + learner).c_str());
+    KSP               b    = LearnerKsp(learner, 21, prefix);
+    PC                pc;
+    PetscBool         rv[2], soft[2];
+    PetscReal         shift[2], gate[2];
+    PetscInt          window[2];
+    RunSeq(b, seq, 0, T, split);
+    ASSERT_EQ(KSPGetPC(b, &pc), 0);
+    ASSERT_EQ(PCBanditSORGetTsallisEstimator(pc, &rv[0], &shift[0], &window[0], &gate[0], &soft[0]), 0);
+    ASSERT_EQ(PCBanditSORSaveState(pc, file.c_str()), 0);
+    KSPDestroy(&b);
+    for (const auto &o : cases[icase]) ASSERT_EQ(PetscOptionsClearValue(NULL, ("-" + prefix + o.first).c_str()), 0);
+    KSP c = LearnerKsp(learner, 21); // defaults: linear context, reduced-variance estimator, window 32, soft gate 1/4
+    ASSERT_EQ(KSPGetPC(c, &pc), 0);
+    ASSERT_EQ(PCBanditSORLoadState(pc, file.c_str()), 0);
+    ASSERT_EQ(PCBanditSORGetTsallisEstimator(pc, &rv[1], &shift[1], &window[1], &gate[1], &soft[1]), 0);
+    RunSeq(c, seq, T, 2 * T, split);
+    KSPDestroy(&c);
+    EXPECT_EQ(once.omega, split.omega) << "case " << icase;
+    EXPECT_EQ(once.its, split.its) << "case " << icase;
+    EXPECT_EQ(rv[0], rv[1]);
+    EXPECT_EQ(shift[0], shift[1]);
+    EXPECT_EQ(window[0], window[1]);
+    EXPECT_EQ(gate[0], gate[1]);
+    EXPECT_EQ(soft[0], soft[1]);
+    if (icase == 1) EXPECT_TRUE(window[1] == 0 && gate[1] == 1.0 && soft[1] == PETSC_FALSE);
+    MPI_Barrier(Comm());
+    if (Rank() == 0) std::remove(file.c_str());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllLearners, Learners, ::testing::Values("tsallis", "tsallis_cb", "chebcb"));
