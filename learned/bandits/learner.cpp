@@ -16,7 +16,7 @@
 namespace petal::bandits {
 
 namespace {
-constexpr std::int64_t kStateVersion = 3; // 2: Tsallis-INF loss estimator and shifts; 3: its shift window and gate
+constexpr std::int64_t kStateVersion = 3; // 2: Tsallis-INF loss estimator and shifts; 3: its shift window, gate and soft gate
 // Guards against absurd sizes in a corrupted state before anything is allocated.
 constexpr std::size_t kMaxArms = std::size_t(1) << 20;
 

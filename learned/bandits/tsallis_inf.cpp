@@ -14,7 +14,7 @@ constexpr double kStepTolerance  = 1e-10;
 constexpr double kMaxAbsLoss     = 1e300;
 constexpr std::size_t kMaxBins   = std::size_t(1) << 20;
 constexpr std::int64_t kMaxWindow = std::int64_t(1) << 40;
-constexpr std::int64_t kShiftStart = 16; // RV: rounds t >= 16 and arms with t p >= 16 (p >= eta^2 of the RV eta)
+constexpr std::int64_t kShiftStart = 16; // RV: shifts from round 16 on; eta^2 = 16/t for the RV eta = 4/sqrt(t)
 
 [[noreturn]] void BadState(const char *what)
 {
