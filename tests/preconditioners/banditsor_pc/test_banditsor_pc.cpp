@@ -599,6 +599,32 @@ TEST(BanditSORPCErrors, UnreadableOrCorruptStateFile)
   if (Rank() == 0) std::remove(text.c_str()), std::remove(empty.c_str());
 }
 
+// A state written by an older petal (format version 2, before the estimator's shift window and gate) is
+// rejected by name, not misread.
+TEST(BanditSORPCErrors, OlderStateFormatVersion)
+{
+  const std::string file = StateFile("version2");
+  Sequence          seq(4);
+  Trace             trace;
+  KSP               ksp = LearnerKsp("tsallis", 3);
+  PC                pc;
+  RunSeq(ksp, seq, 0, 3, trace);
+  ASSERT_EQ(KSPGetPC(ksp, &pc), 0);
+  ASSERT_EQ(PCBanditSORSaveState(pc, file.c_str()), 0);
+  KSPDestroy(&ksp);
+  if (Rank() == 0) {
+    const std::int64_t older = 2;
+    hid_t              f     = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t              d     = H5Dopen2(f, "petal_format_version", H5P_DEFAULT);
+    EXPECT_GE(H5Dwrite(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &older), 0);
+    H5Dclose(d);
+    H5Fclose(f);
+  }
+  MPI_Barrier(Comm());
+  ExpectLoadError(file, "unsupported petal_format_version (this petal reads version 3");
+  if (Rank() == 0) std::remove(file.c_str());
+}
+
 // -ksp_view reports the learner's time, and the log event exists.
 TEST(BanditSORPC, ViewReportsLearnerTimeAndTheEventIsRegistered)
 {
