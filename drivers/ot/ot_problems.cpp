@@ -1,6 +1,7 @@
 // Generators and HDF5 input/output of petal-ot's problems (see ot_problems.hpp).
 #include "ot_problems.hpp"
 #include "core/splitmix64.hpp"
+#include "meshes/hdf5_util.hpp"
 #include <petal/io.h>
 #include <petal/mesh.h>
 #include <hdf5.h>
@@ -10,17 +11,8 @@ namespace petal {
 namespace otdriver {
 namespace {
 
-// HDF5 errors are reported as PETSc errors; silence the library's own stack dumps.
-struct Quiet {
-  H5E_auto2_t func;
-  void       *data;
-  Quiet()
-  {
-    H5Eget_auto2(H5E_DEFAULT, &func, &data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  }
-  ~Quiet() { H5Eset_auto2(H5E_DEFAULT, func, data); }
-};
+using h5::Quiet; // HDF5 errors are reported as PETSc errors; silence the library's own stack dumps
+
 
 PetscErrorCode ReadDataset(MPI_Comm comm, hid_t file, const char *filename, const char *path, std::vector<double> *v, std::vector<hsize_t> *dims)
 {

@@ -19,85 +19,27 @@
 // then every rank opens the file read-only and reads its own rows (hyperslabs), one instance at a time.
 #include "relax_sequence.hpp"
 #include <petal/io.h>
+#include "meshes/hdf5_util.hpp"
 #include <hdf5.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 
 namespace petal::relax {
 namespace {
 constexpr const char *kFormat  = "petal-relax-sequence";
 constexpr long long   kVersion = 1;
 
-struct Quiet { // HDF5 would print its own error stack; petal reports errors through PETSc instead
-  H5E_auto2_t func = nullptr;
-  void       *data = nullptr;
-  Quiet() { H5Eget_auto2(H5E_DEFAULT, &func, &data), H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
-  ~Quiet() { H5Eset_auto2(H5E_DEFAULT, func, data); }
-};
-
-struct Handle { // closes any HDF5 identifier
-  hid_t id = H5I_INVALID_HID;
-  Handle() = default;
-  explicit Handle(hid_t i) : id(i) {}
-  Handle(const Handle &)            = delete;
-  Handle &operator=(const Handle &) = delete;
-  ~Handle() { Reset(); }
-  Handle &operator=(hid_t i)
-  {
-    Reset();
-    id = i;
-    return *this;
-  }
-  operator hid_t() const { return id; }
-  bool Valid() const { return id >= 0; }
-  void Reset()
-  {
-    if (id >= 0) {
-      switch (H5Iget_type(id)) {
-      case H5I_FILE: H5Fclose(id); break;
-      case H5I_DATASET: H5Dclose(id); break;
-      case H5I_DATASPACE: H5Sclose(id); break;
-      case H5I_DATATYPE: H5Tclose(id); break;
-      case H5I_ATTR: H5Aclose(id); break;
-      default: break;
-      }
-    }
-    id = H5I_INVALID_HID;
-  }
-};
-
-bool ReadStringAttribute(hid_t obj, const char *name, std::string *out)
-{
-  if (H5Aexists(obj, name) <= 0) return false;
-  Handle a(H5Aopen(obj, name, H5P_DEFAULT));
-  if (!a.Valid()) return false;
-  Handle ft(H5Aget_type(a));
-  if (H5Tget_class(ft) != H5T_STRING) return false;
-  if (H5Tis_variable_str(ft) > 0) {
-    Handle mt(H5Tcopy(H5T_C_S1));
-    H5Tset_size(mt, H5T_VARIABLE);
-    char *s = nullptr;
-    if (H5Aread(a, mt, &s) < 0 || !s) return false;
-    *out = s;
-    H5free_memory(s);
-    return true;
-  }
-  const size_t      size = H5Tget_size(ft);
-  std::vector<char> buf(size + 1, 0);
-  Handle            mt(H5Tcopy(ft));
-  if (H5Aread(a, mt, buf.data()) < 0) return false;
-  *out = std::string(buf.data(), strnlen(buf.data(), size));
-  return true;
-}
+// HDF5 handles, silencing and attribute helpers shared with the mesh readers
+using h5::Handle;
+using h5::Quiet;
 
 template <class T>
 bool ReadNumericAttribute(hid_t obj, const char *name, hid_t memType, std::vector<T> *out)
 {
   if (H5Aexists(obj, name) <= 0) return false;
   Handle a(H5Aopen(obj, name, H5P_DEFAULT));
-  if (!a.Valid()) return false;
+  if (!a.valid()) return false;
   Handle ft(H5Aget_type(a)), sp(H5Aget_space(a));
   const H5T_class_t cls = H5Tget_class(ft);
   if (cls != H5T_INTEGER && cls != H5T_FLOAT) return false;
@@ -107,44 +49,19 @@ bool ReadNumericAttribute(hid_t obj, const char *name, hid_t memType, std::vecto
   return H5Aread(a, memType, out->data()) >= 0;
 }
 
-herr_t WriteStringAttribute(hid_t obj, const char *name, const std::string &value)
-{
-  Handle sp(H5Screate(H5S_SCALAR)), t(H5Tcopy(H5T_C_S1));
-  H5Tset_size(t, std::max<size_t>(1, value.size()));
-  H5Tset_strpad(t, H5T_STR_NULLPAD);
-  Handle a(H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT));
-  if (!a.Valid()) return -1;
-  std::vector<char> buf(std::max<size_t>(1, value.size()), 0);
-  std::memcpy(buf.data(), value.data(), value.size());
-  return H5Awrite(a, t, buf.data());
-}
-
 herr_t WriteNumericAttribute(hid_t obj, const char *name, hid_t fileType, hid_t memType, const void *data, hsize_t n)
 {
   Handle sp(n == 1 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr));
   Handle a(H5Acreate2(obj, name, fileType, sp, H5P_DEFAULT, H5P_DEFAULT));
-  if (!a.Valid()) return -1;
+  if (!a.valid()) return -1;
   return H5Awrite(a, memType, data);
-}
-
-bool DatasetDims(hid_t file, const char *name, std::vector<hsize_t> *dims)
-{
-  if (H5Lexists(file, name, H5P_DEFAULT) <= 0) return false;
-  Handle d(H5Dopen2(file, name, H5P_DEFAULT));
-  if (!d.Valid()) return false;
-  Handle sp(H5Dget_space(d));
-  int    nd = H5Sget_simple_extent_ndims(sp);
-  if (nd < 0) return false;
-  dims->assign((size_t)nd, 0);
-  if (nd > 0) H5Sget_simple_extent_dims(sp, dims->data(), nullptr);
-  return true;
 }
 
 // Reads the block [offset, offset + count) of a 1-d dataset, or of row `row` of a 2-d dataset.
 bool ReadBlock(hid_t file, const char *name, hid_t memType, bool twoD, hsize_t row, hsize_t offset, hsize_t count, void *buf)
 {
   Handle d(H5Dopen2(file, name, H5P_DEFAULT));
-  if (!d.Valid()) return false;
+  if (!d.valid()) return false;
   Handle  fs(H5Dget_space(d));
   hsize_t start[2] = {row, offset}, cnt[2] = {1, count};
   if (!twoD) start[0] = offset, cnt[0] = count;
@@ -180,22 +97,22 @@ std::string CheckLayout(const char *file, Layout *L)
   Quiet q;
   if (H5Fis_hdf5(file) <= 0) return "it is not an HDF5 file";
   Handle f(H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT));
-  if (!f.Valid()) return "HDF5 cannot open it";
+  if (!f.valid()) return "HDF5 cannot open it";
   std::string            format;
   std::vector<long long> version;
-  if (!ReadStringAttribute(f, "petal_format", &format) || format != kFormat) return std::string("it is not a petal-relax sequence (the root attribute petal_format must be \"") + kFormat + "\")";
+  if (!h5::ReadStringAttribute(f, "/", "petal_format", &format) || format != kFormat) return std::string("it is not a petal-relax sequence (the root attribute petal_format must be \"") + kFormat + "\")";
   if (!ReadNumericAttribute(f, "petal_format_version", H5T_NATIVE_LLONG, &version) || version.size() != 1 || version[0] != kVersion) return "unsupported petal_format_version (expected 1)";
   std::vector<hsize_t> rp, col, val, rhs, x0, ctx;
-  if (!DatasetDims(f, "row_ptr", &rp) || rp.size() != 1 || rp[0] < 2) return "dataset /row_ptr is missing or not a 1-d array of n + 1 >= 2 entries";
+  if (!h5::DatasetDims(f, "row_ptr", &rp) || rp.size() != 1 || rp[0] < 2) return "dataset /row_ptr is missing or not a 1-d array of n + 1 >= 2 entries";
   L->n = (long long)rp[0] - 1;
-  if (!DatasetDims(f, "col", &col) || col.size() != 1) return "dataset /col is missing or not 1-d";
+  if (!h5::DatasetDims(f, "col", &col) || col.size() != 1) return "dataset /col is missing or not 1-d";
   L->nnz = (long long)col[0];
-  if (!DatasetDims(f, "values", &val) || val.size() != 2 || (long long)val[1] != L->nnz || val[0] < 1) return "dataset /values is missing or not of shape [T, nnz] with T >= 1 and nnz = length of /col";
+  if (!h5::DatasetDims(f, "values", &val) || val.size() != 2 || (long long)val[1] != L->nnz || val[0] < 1) return "dataset /values is missing or not of shape [T, nnz] with T >= 1 and nnz = length of /col";
   L->T = (long long)val[0];
-  if (!DatasetDims(f, "rhs", &rhs) || rhs.size() != 2 || (long long)rhs[0] != L->T || (long long)rhs[1] != L->n) return "dataset /rhs is missing or not of shape [T, n] (T from /values, n from /row_ptr)";
-  L->hasX0 = DatasetDims(f, "x0", &x0);
+  if (!h5::DatasetDims(f, "rhs", &rhs) || rhs.size() != 2 || (long long)rhs[0] != L->T || (long long)rhs[1] != L->n) return "dataset /rhs is missing or not of shape [T, n] (T from /values, n from /row_ptr)";
+  L->hasX0 = h5::DatasetDims(f, "x0", &x0);
   if (L->hasX0 && (x0.size() != 2 || (long long)x0[0] != L->T || (long long)x0[1] != L->n)) return "dataset /x0 is not of shape [T, n]";
-  L->hasContext = DatasetDims(f, "context", &ctx);
+  L->hasContext = h5::DatasetDims(f, "context", &ctx);
   if (L->hasContext && (ctx.size() != 1 || (long long)ctx[0] != L->T)) return "dataset /context is not of shape [T]";
   std::vector<double> range;
   if (ReadNumericAttribute(f, "context_range", H5T_NATIVE_DOUBLE, &range)) {
@@ -203,7 +120,7 @@ std::string CheckLayout(const char *file, Layout *L)
     L->hasRange = true, L->range[0] = range[0], L->range[1] = range[1];
   }
   std::string solver;
-  if (ReadStringAttribute(f, "solver", &solver)) {
+  if (h5::ReadStringAttribute(f, "/", "solver", &solver)) {
     if (solver == "sor") L->solver = 0;
     else if (solver == "ssor_pcg") L->solver = 1;
     else return "attribute /solver must be \"sor\" or \"ssor_pcg\"";
@@ -213,7 +130,7 @@ std::string CheckLayout(const char *file, Layout *L)
     if (bins.size() != 1 || bins[0] < 1) return "attribute /bins must be a positive integer";
     L->bins = bins[0];
   }
-  ReadStringAttribute(f, "source", &L->source);
+  h5::ReadStringAttribute(f, "/", "source", &L->source);
   // The pattern (rank 0 checks all of it once; ranks later read their rows only).
   std::vector<long long> rowPtr(L->n + 1), cols(L->nnz);
   if (!ReadBlock(f, "row_ptr", H5T_NATIVE_LLONG, false, 0, 0, L->n + 1, rowPtr.data())) return "cannot read /row_ptr";
@@ -292,7 +209,7 @@ public:
     // Every rank: its rows of the pattern, the contexts.
     Quiet q;
     f_ = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-    int bad = !f_.Valid();
+    int bad = !f_.valid();
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm));
     PetscCheck(!bad, comm, PETSC_ERR_FILE_OPEN, "petal-relax: some rank cannot open %s", file);
     PetscInt nlocal = PETSC_DECIDE, N = size_;
@@ -494,14 +411,14 @@ PetscErrorCode WriteSequenceFile(MPI_Comm comm, Sequence &seq, const char *file,
         f            = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
         hsize_t nnz  = cols.size(), np1 = n + 1, dv[2] = {(hsize_t)T, nnz}, dr[2] = {(hsize_t)T, n};
         Handle  sRp(H5Screate_simple(1, &np1, nullptr)), sCol(H5Screate_simple(1, &nnz, nullptr)), sVal(H5Screate_simple(2, dv, nullptr)), sRhs(H5Screate_simple(2, dr, nullptr));
-        failed = !f.Valid();
+        failed = !f.valid();
         if (!failed) {
           Handle dRp(H5Dcreate2(f, "row_ptr", H5T_STD_I64LE, sRp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
           Handle dCol(H5Dcreate2(f, "col", H5T_STD_I64LE, sCol, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
           dVal   = H5Dcreate2(f, "values", H5T_IEEE_F64LE, sVal, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
           dRhs   = H5Dcreate2(f, "rhs", H5T_IEEE_F64LE, sRhs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
           if (stateful) dX0 = H5Dcreate2(f, "x0", H5T_IEEE_F64LE, sRhs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-          failed = !dRp.Valid() || !dCol.Valid() || !dVal.Valid() || !dRhs.Valid() || (stateful && !dX0.Valid());
+          failed = !dRp.valid() || !dCol.valid() || !dVal.valid() || !dRhs.valid() || (stateful && !dX0.valid());
           failed = failed || H5Dwrite(dRp, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, rowPtr.data()) < 0;
           failed = failed || (nnz > 0 && H5Dwrite(dCol, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, cols.data()) < 0);
         }
@@ -527,15 +444,15 @@ PetscErrorCode WriteSequenceFile(MPI_Comm comm, Sequence &seq, const char *file,
     seq.ContextRange(&a, &bnd);
     const double    range[2] = {a, bnd};
     const long long version = kVersion, bins = seq.DefaultBins();
-    failed = !dCtx.Valid() || H5Dwrite(dCtx, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, contexts.data()) < 0;
-    failed = failed || WriteStringAttribute(f, "petal_format", kFormat) < 0 || WriteNumericAttribute(f, "petal_format_version", H5T_STD_I64LE, H5T_NATIVE_LLONG, &version, 1) < 0;
+    failed = !dCtx.valid() || H5Dwrite(dCtx, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, contexts.data()) < 0;
+    failed = failed || h5::WriteStringAttribute(f, "/", "petal_format", kFormat) < 0 || WriteNumericAttribute(f, "petal_format_version", H5T_STD_I64LE, H5T_NATIVE_LLONG, &version, 1) < 0;
     failed = failed || WriteNumericAttribute(f, "context_range", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, range, 2) < 0;
-    failed = failed || WriteStringAttribute(f, "solver", SolverNames[(int)seq.DefaultSolver()]) < 0;
+    failed = failed || h5::WriteStringAttribute(f, "/", "solver", SolverNames[(int)seq.DefaultSolver()]) < 0;
     failed = failed || WriteNumericAttribute(f, "bins", H5T_STD_I64LE, H5T_NATIVE_LLONG, &bins, 1) < 0;
-    failed = failed || WriteStringAttribute(f, "source", std::string("petal-relax -relax_sequence ") + seq.Name()) < 0;
+    failed = failed || h5::WriteStringAttribute(f, "/", "source", (std::string("petal-relax -relax_sequence ") + seq.Name()).c_str()) < 0;
   }
-  dVal.Reset(), dRhs.Reset(), dX0.Reset();
-  if (rank == 0 && f.Valid()) failed = H5Fclose(f.id) < 0 || failed, f.id = H5I_INVALID_HID;
+  dVal.reset(), dRhs.reset(), dX0.reset();
+  if (rank == 0 && f.valid()) failed = H5Fclose(f.release()) < 0 || failed;
   PetscCallMPI(MPI_Bcast(&failed, 1, MPI_INT, 0, comm));
   PetscCall(VecScatterDestroy(&toZero));
   PetscCall(VecDestroy(&bSeq));

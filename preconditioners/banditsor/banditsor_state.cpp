@@ -10,6 +10,7 @@
 //                   RV shift window, RV shift gate, RV soft gate (0/1)
 #include "preconditioners/banditsor/banditsor_impl.hpp"
 #include <petal/io.h>
+#include "meshes/hdf5_util.hpp"
 #include <hdf5.h>
 #include <cmath>
 #include <cstdint>
@@ -19,12 +20,6 @@ namespace {
 constexpr int kVersion = 3; // 2: /pc/settings also hold the context transform and the Tsallis-INF estimator; 3: its shift window and gate
 constexpr std::size_t kSettings = 13;
 
-struct H5Silence { // HDF5 would print its own error stack; petal reports errors through PETSc instead
-  H5E_auto2_t func;
-  void       *data;
-  H5Silence() { H5Eget_auto2(H5E_DEFAULT, &func, &data), H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
-  ~H5Silence() { H5Eset_auto2(H5E_DEFAULT, func, data); }
-};
 
 template <class T>
 bool Write(hid_t loc, const char *name, hid_t type, const std::vector<T> &v)
@@ -68,7 +63,7 @@ struct StateRecord {
 
 const char *WriteRecord(const char *file, const StateRecord &r)
 {
-  H5Silence quiet;
+  h5::Quiet quiet;
   hid_t     f = H5Fcreate(file, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   if (f < 0) return "cannot create the file";
   hid_t l = H5Gcreate2(f, "learner", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -86,7 +81,7 @@ const char *WriteRecord(const char *file, const StateRecord &r)
 
 const char *ReadRecord(const char *file, StateRecord &r)
 {
-  H5Silence quiet;
+  h5::Quiet quiet;
   if (H5Fis_hdf5(file) <= 0) return "it is not an HDF5 file";
   hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) return "it cannot be opened";
