@@ -61,11 +61,7 @@ PetscErrorCode BanditSORCreateLearner(PC pc, PC_BanditSOR *sor)
   o.features    = (std::size_t)sor->features;
   o.context_min = LearnerContext(sor, sor->contextMin);
   o.context_max = LearnerContext(sor, sor->contextMax);
-  o.tsallis_estimator.reduced_variance = sor->tsallisRV == PETSC_TRUE;
-  o.tsallis_estimator.shift            = sor->tsallisShift;
-  o.tsallis_estimator.window           = (std::int64_t)sor->tsallisWindow;
-  o.tsallis_estimator.gate             = sor->tsallisGate;
-  o.tsallis_estimator.soft_gate        = sor->tsallisSoftGate == PETSC_TRUE;
+  o.tsallis_estimator = sor->tsallis;
   try {
     sor->learner = bandits::CreateLearner(sor->learnerType, o);
   } catch (const std::exception &e) {
@@ -213,11 +209,12 @@ PetscErrorCode PCView_BanditSOR(PC pc, PetscViewer viewer)
     if (sor->transform == PCBANDITSOR_CONTEXT_LOG) PetscCall(PetscViewerASCIIPrintf(viewer, "  context transform log: the learner sees log10(c - a + %g (b - a))\n", (double)sor->logFloor));
   }
   if (sor->learnerType == "tsallis" || sor->learnerType == "tsallis_cb") {
-    if (sor->tsallisRV) {
+    const bandits::TsallisEstimator &e = sor->tsallis;
+    if (e.reduced_variance) {
       char shift[64];
-      if (sor->tsallisWindow > 0) PetscCall(PetscSNPrintf(shift, sizeof shift, "moving average of the last %" PetscInt_FMT " losses", sor->tsallisWindow));
-      else PetscCall(PetscSNPrintf(shift, sizeof shift, "%g", (double)sor->tsallisShift));
-      PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: reduced variance, shift %s, whole on arms with p >= %g eta^2, %s below\n", shift, (double)sor->tsallisGate, sor->tsallisSoftGate ? "sqrt(p / (gate eta^2)) of it" : "none"));
+      if (e.window > 0) PetscCall(PetscSNPrintf(shift, sizeof shift, "moving average of the last %lld losses", (long long)e.window));
+      else PetscCall(PetscSNPrintf(shift, sizeof shift, "%g", e.shift));
+      PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: reduced variance, shift %s, whole on arms with p >= %g eta^2, %s below\n", shift, e.gate, e.soft_gate ? "sqrt(p / (gate eta^2)) of it" : "none"));
     }
     else PetscCall(PetscViewerASCIIPrintf(viewer, "  loss estimator: importance weighting\n"));
   }
@@ -291,14 +288,14 @@ PetscErrorCode PCSetFromOptions_BanditSOR(PC pc, PetscOptionItems *PetscOptionsO
     PetscCall(PetscOptionsEnum("-pc_banditsor_context_transform", "How contextual learners see the context: linear, or log (log10(c - a + floor (b - a)); for contexts spanning decades)", "PCBanditSORSetContextTransform", PCBanditSORContextTransforms, (PetscEnum)transform, (PetscEnum *)&transform, &set1));
     PetscCall(PetscOptionsReal("-pc_banditsor_context_log_floor", "log transform: floor as a fraction of the context range", "PCBanditSORSetContextTransform", floor, &floor, &set2));
     if (set1 || set2) PetscCall(PCBanditSORSetContextTransform(pc, transform, floor));
-    PetscInt  estimator = sor->tsallisRV ? 1 : 0;
-    PetscReal shift     = sor->tsallisShift;
+    PetscInt  estimator = sor->tsallis.reduced_variance ? 1 : 0;
+    PetscReal shift     = sor->tsallis.shift;
     PetscCall(PetscOptionsEList("-pc_banditsor_tsallis_estimator", "Loss estimator of tsallis and tsallis_cb: rv (reduced variance) or iw (importance weighting, as the reference code)", "PCBanditSORSetTsallisEstimator", EstimatorNames, 2, EstimatorNames[estimator], &estimator, &set1));
     PetscCall(PetscOptionsReal("-pc_banditsor_tsallis_shift", "Constant shift B of the reduced-variance estimator, normalised-loss units (used with -pc_banditsor_tsallis_shift_window 0)", "PCBanditSORSetTsallisEstimator", shift, &shift, &set2));
     if (set1 || set2) PetscCall(PCBanditSORSetTsallisEstimator(pc, estimator == 1 ? PETSC_TRUE : PETSC_FALSE, shift));
-    PetscInt  window = sor->tsallisWindow;
-    PetscReal gate   = sor->tsallisGate;
-    PetscBool soft   = sor->tsallisSoftGate, set3;
+    PetscInt  window = (PetscInt)sor->tsallis.window;
+    PetscReal gate   = sor->tsallis.gate;
+    PetscBool soft   = sor->tsallis.soft_gate ? PETSC_TRUE : PETSC_FALSE, set3;
     PetscCall(PetscOptionsInt("-pc_banditsor_tsallis_shift_window", "Reduced-variance estimator: the shift follows the moving average of the last ~w normalised losses (0: the constant shift B)", "PCBanditSORSetTsallisShiftAdaptation", window, &window, &set1));
     PetscCall(PetscOptionsReal("-pc_banditsor_tsallis_shift_gate", "Reduced-variance estimator: arms with p >= gate eta^2 get the whole shift", "PCBanditSORSetTsallisShiftAdaptation", gate, &gate, &set2));
     PetscCall(PetscOptionsBool("-pc_banditsor_tsallis_shift_soft_gate", "Reduced-variance estimator: arms below the gate get sqrt(p / (gate eta^2)) of the shift (false: none, as PCGBandit)", "PCBanditSORSetTsallisShiftAdaptation", soft, &soft, &set3));
@@ -403,10 +400,10 @@ PetscErrorCode SetTsallisEstimator_BanditSOR(PC pc, PetscBool rv, PetscReal shif
   auto *sor = static_cast<PC_BanditSOR *>(pc->data);
   PetscFunctionBegin;
   PetscCheck(shift >= 0 && std::isfinite(shift), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the reduced-variance shift must be finite and >= 0, got %g", (double)shift);
-  if (rv == sor->tsallisRV && shift == sor->tsallisShift) PetscFunctionReturn(0);
+  if ((rv == PETSC_TRUE) == sor->tsallis.reduced_variance && shift == sor->tsallis.shift) PetscFunctionReturn(0);
   PetscCall(ResetLearnerIfUnused(pc, sor, "Tsallis-INF loss estimator"));
-  sor->tsallisRV    = rv;
-  sor->tsallisShift = shift;
+  sor->tsallis.reduced_variance = rv == PETSC_TRUE;
+  sor->tsallis.shift            = shift;
   PetscFunctionReturn(0);
 }
 PetscErrorCode SetTsallisShiftAdaptation_BanditSOR(PC pc, PetscInt window, PetscReal gate, PetscBool soft)
@@ -415,11 +412,11 @@ PetscErrorCode SetTsallisShiftAdaptation_BanditSOR(PC pc, PetscInt window, Petsc
   PetscFunctionBegin;
   PetscCheck(window >= 0, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the reduced-variance shift window must be >= 0 (0: the constant shift), got %" PetscInt_FMT, window);
   PetscCheck(gate > 0 && std::isfinite(gate), PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: the reduced-variance shift gate must be finite and > 0, got %g", (double)gate);
-  if (window == sor->tsallisWindow && gate == sor->tsallisGate && soft == sor->tsallisSoftGate) PetscFunctionReturn(0);
+  if (window == sor->tsallis.window && gate == sor->tsallis.gate && (soft == PETSC_TRUE) == sor->tsallis.soft_gate) PetscFunctionReturn(0);
   PetscCall(ResetLearnerIfUnused(pc, sor, "Tsallis-INF shift adaptation"));
-  sor->tsallisWindow   = window;
-  sor->tsallisGate     = gate;
-  sor->tsallisSoftGate = soft;
+  sor->tsallis.window    = window;
+  sor->tsallis.gate      = gate;
+  sor->tsallis.soft_gate = soft == PETSC_TRUE;
   PetscFunctionReturn(0);
 }
 PetscErrorCode GetOmegaGrid_BanditSOR(PC pc, PetscInt *n, const PetscReal **grid)
@@ -449,11 +446,12 @@ PetscErrorCode GetTotals_BanditSOR(PC pc, PetscInt *solves, PetscInt *its)
 PetscErrorCode GetTsallisEstimator_BanditSOR(PC pc, PetscBool *rv, PetscReal *shift, PetscInt *window, PetscReal *gate, PetscBool *soft)
 {
   auto *sor = static_cast<PC_BanditSOR *>(pc->data);
-  if (rv) *rv = sor->tsallisRV;
-  if (shift) *shift = sor->tsallisShift;
-  if (window) *window = sor->tsallisWindow;
-  if (gate) *gate = sor->tsallisGate;
-  if (soft) *soft = sor->tsallisSoftGate;
+  const bandits::TsallisEstimator &e = sor->tsallis;
+  if (rv) *rv = e.reduced_variance ? PETSC_TRUE : PETSC_FALSE;
+  if (shift) *shift = e.shift;
+  if (window) *window = (PetscInt)e.window;
+  if (gate) *gate = e.gate;
+  if (soft) *soft = e.soft_gate ? PETSC_TRUE : PETSC_FALSE;
   return 0;
 }
 PetscErrorCode SaveState_BanditSOR(PC pc, const char file[])

@@ -23,12 +23,7 @@ struct PC_BanditSOR {
   PetscReal           contextMin = 0.0, contextMax = 1.0;
   PCBanditSORContextTransform transform = PCBANDITSOR_CONTEXT_LINEAR;
   PetscReal           logFloor = 1e-3;       // log transform: floor as a fraction of the context range
-  // Tsallis-INF loss estimator, defaults from the learner's (so that petal-relax's table replays match the PC)
-  PetscBool           tsallisRV     = bandits::TsallisEstimator{}.reduced_variance ? PETSC_TRUE : PETSC_FALSE; // or importance weighting
-  PetscReal           tsallisShift  = bandits::TsallisEstimator{}.shift;  // constant shift B (used when tsallisWindow == 0)
-  PetscInt            tsallisWindow = (PetscInt)bandits::TsallisEstimator{}.window; // > 0: the shift follows the moving average of the last ~window losses
-  PetscReal           tsallisGate   = bandits::TsallisEstimator{}.gate;   // arms with p >= gate eta^2 get the whole shift
-  PetscBool           tsallisSoftGate = bandits::TsallisEstimator{}.soft_gate ? PETSC_TRUE : PETSC_FALSE; // the others sqrt(p / (gate eta^2)) of it
+  bandits::TsallisEstimator tsallis;          // loss estimator of tsallis/tsallis_cb, passed to the learner as is
   SORSweep            sweep      = SORSweep::SYMMETRIC;
   SORBackend          backend    = SORBackend::PETSC;
   SORColoring         coloring   = SORColoring::LEVEL; // natural-order SOR: the same operator as MatSOR

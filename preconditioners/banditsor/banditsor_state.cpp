@@ -139,7 +139,7 @@ PetscErrorCode BanditSORWriteState(PC pc, PC_BanditSOR *sor, const char *filenam
     sor->learner->Save(r.learner);
     r.grid     = sor->grid;
     r.totals   = {sor->solves, sor->iterations, sor->capped};
-    r.settings = {sor->fixedOmega, (double)sor->seed, sor->contextMin, sor->contextMax, (double)sor->bins, (double)sor->features, (double)sor->transform, sor->logFloor, (double)sor->tsallisRV, sor->tsallisShift, (double)sor->tsallisWindow, sor->tsallisGate, (double)sor->tsallisSoftGate};
+    r.settings = {sor->fixedOmega, (double)sor->seed, sor->contextMin, sor->contextMax, (double)sor->bins, (double)sor->features, (double)sor->transform, sor->logFloor, (double)sor->tsallis.reduced_variance, sor->tsallis.shift, (double)sor->tsallis.window, sor->tsallis.gate, (double)sor->tsallis.soft_gate};
     why        = WriteRecord(tmp, r);
     failed     = why != nullptr;
   }
@@ -192,11 +192,11 @@ PetscErrorCode BanditSORReadState(PC pc, PC_BanditSOR *sor, const char *filename
   sor->features    = (PetscInt)r.settings[5];
   sor->transform    = r.settings[6] == 1.0 ? PCBANDITSOR_CONTEXT_LOG : PCBANDITSOR_CONTEXT_LINEAR;
   sor->logFloor     = r.settings[7];
-  sor->tsallisRV    = r.settings[8] == 1.0 ? PETSC_TRUE : PETSC_FALSE;
-  sor->tsallisShift = r.settings[9];
-  sor->tsallisWindow = (PetscInt)r.settings[10];
-  sor->tsallisGate   = r.settings[11];
-  sor->tsallisSoftGate = r.settings[12] == 1.0 ? PETSC_TRUE : PETSC_FALSE;
+  sor->tsallis.reduced_variance = r.settings[8] == 1.0;
+  sor->tsallis.shift            = r.settings[9];
+  sor->tsallis.window           = (std::int64_t)r.settings[10];
+  sor->tsallis.gate             = r.settings[11];
+  sor->tsallis.soft_gate        = r.settings[12] == 1.0;
   PetscFunctionReturn(0);
 }
 } // namespace petal
