@@ -1,14 +1,37 @@
 // Atomic output and readable-input checks shared by drivers and tools.
 #include <petal/io.h>
+#include "core/pending_outputs.hpp"
 #include <cstdio>
 #include <cerrno>
 #include <cstring>
+#include <set>
+#include <string>
+
+namespace {
+// Temporary names handed out and not yet committed or aborted: the outputs a failing process must not
+// leave behind (PetalDriverFinalize removes them without any collective call).
+std::set<std::string> &Pending()
+{
+  static std::set<std::string> pending;
+  return pending;
+}
+} // namespace
+
+namespace petal {
+void RemovePendingTempFiles()
+{
+  for (const std::string &f : Pending()) (void)std::remove(f.c_str());
+  Pending().clear();
+}
+} // namespace petal
 
 PetscErrorCode PetalAtomicFileTempName(const char filename[], char tmpname[], size_t len)
 {
   PetscFunctionBegin;
-  // Same name on every rank (no pid): collective writers must agree on the file they open.
+  // Same name on every rank (no pid): collective writers must agree on the file they open. A stale
+  // temporary of a killed run has the same name, so the next run's write truncates it.
   PetscCall(PetscSNPrintf(tmpname, len, "%s.tmp", filename));
+  Pending().insert(tmpname);
   PetscFunctionReturn(0);
 }
 
@@ -20,6 +43,7 @@ PetscErrorCode PetalAtomicFileCommit(MPI_Comm comm, const char tmpname[], const 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Barrier(comm)); // every rank has closed its handle on tmpname
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  Pending().erase(tmpname);
   if (rank == 0 && std::rename(tmpname, filename)) err = errno;
   PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
   PetscCheck(!err, comm, PETSC_ERR_FILE_WRITE, "Cannot move %s to %s: %s", tmpname, filename, std::strerror(err));
@@ -32,6 +56,7 @@ PetscErrorCode PetalAtomicFileAbort(MPI_Comm comm, const char tmpname[])
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  Pending().erase(tmpname);
   if (rank == 0) (void)std::remove(tmpname);
   PetscFunctionReturn(0);
 }

@@ -3,7 +3,7 @@
 #include <petsc/private/petscimpl.h> // PetscValid* argument checks
 #include <petal/io.h>
 #include <petscsf.h>
-#include "hdf5_util.hpp"
+#include "core/h5.hpp"
 #include <cstdio>
 #include <cstring>
 #include <string>

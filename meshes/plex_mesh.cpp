@@ -6,7 +6,7 @@
 #include <petal/petal.h>
 #include <petscsf.h>
 #include <petscviewerhdf5.h>
-#include "hdf5_util.hpp"
+#include "core/h5.hpp"
 #include <vector>
 
 namespace

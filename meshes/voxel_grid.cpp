@@ -16,7 +16,7 @@
 #include <petsc/private/petscimpl.h> // PetscValid* argument checks
 #include <petal/io.h>
 #include <petal/petal.h>
-#include "hdf5_util.hpp"
+#include "core/h5.hpp"
 #include <cmath>
 #include <cstdint>
 #include <string>

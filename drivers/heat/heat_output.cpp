@@ -1,4 +1,5 @@
 #include "heat_output.hpp"
+#include <petal/driver.h>
 #include <petal/io.h>
 #include <petal/petal.h>
 #include <petscviewerhdf5.h>
@@ -17,7 +18,11 @@ std::string XdmfDataItem(const std::string &h5name, const std::string &path, con
   return s.str();
 }
 
-TimeSeriesWriter::~TimeSeriesWriter() { (void)PetscViewerDestroy(&h5_); }
+// Closing the HDF5 file is collective. Close() and Abort() do it on the paths where every rank takes part;
+// a writer destroyed while its file is still open is on an error path that may be this rank's alone, so it
+// leaves the file to the job's end (PetalDriverFinalize removes the temporary files and aborts, or HDF5
+// closes it at MPI_Finalize on one rank) instead of waiting for ranks that may never come.
+TimeSeriesWriter::~TimeSeriesWriter() = default;
 
 PetscErrorCode TimeSeriesWriter::Open(MPI_Comm comm, const char *h5file, Discretization *disc)
 {
@@ -34,6 +39,7 @@ PetscErrorCode TimeSeriesWriter::Open(MPI_Comm comm, const char *h5file, Discret
   xmfTmp_ = tmp;
   PetscCall(PetscLogEventBegin(PETAL_OutputWrite, 0, 0, 0, 0));
   PetscCall(PetscViewerHDF5Open(comm, tmp_.c_str(), FILE_MODE_WRITE, &h5_));
+  PetscCall(PetalFaultPoint("heat_output_open"));
   PetscCall(disc->ViewMesh(h5_));
   PetscCall(PetscLogEventEnd(PETAL_OutputWrite, 0, 0, 0, 0));
   PetscFunctionReturn(0);
@@ -50,6 +56,7 @@ PetscErrorCode TimeSeriesWriter::WriteFrame(Vec u, PetscInt step, PetscReal t)
   const std::string oldName = old;
   PetscCall(PetscSNPrintf(name, sizeof name, "u_%06" PetscInt_FMT, step));
   PetscCall(PetscObjectSetName((PetscObject)u, name));
+  PetscCall(PetalFaultPoint("heat_output_frame"));
   PetscCall(disc_->ViewField(h5_, u, &path));
   PetscCall(PetscObjectSetName((PetscObject)u, oldName.c_str()));
   times_.push_back(t);
@@ -68,6 +75,7 @@ PetscErrorCode TimeSeriesWriter::Close()
   int         ok = 1;
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(PETAL_OutputWrite, 0, 0, 0, 0));
+  PetscCall(PetalFaultPoint("heat_output_close"));
   PetscCall(PetscViewerDestroy(&h5_)); // flushes and closes the HDF5 file on every rank
   PetscCallMPI(MPI_Comm_rank(comm_, &rank));
   if (rank == 0) {

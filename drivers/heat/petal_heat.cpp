@@ -8,6 +8,7 @@ static const char help[] = "petal-heat: transient diffusion u_t = kappa(t) div(a
 #include "heat_discretization.hpp"
 #include "heat_output.hpp"
 #include <petal/banditsor.h>
+#include <petal/driver.h>
 #include <petal/json.hpp>
 #include <petal/mesh.h>
 #include <petal/petal.h>
@@ -132,8 +133,9 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const Discretization 
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
+PetscErrorCode Run(MPI_Comm comm)
 {
+  TimeSeriesWriter                writer;
   Settings                        s;
   Totals                          T;
   std::unique_ptr<Discretization> disc;
@@ -179,8 +181,8 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
 
   if (s.output[0]) {
     PetscCall(PetscTime(&t0));
-    PetscCall(writer->Open(comm, s.output, disc.get()));
-    PetscCall(writer->WriteFrame(u, 0, 0.0));
+    PetscCall(writer.Open(comm, s.output, disc.get()));
+    PetscCall(writer.WriteFrame(u, 0, 0.0));
     PetscCall(PetscTime(&t1));
     T.output += t1 - t0;
   }
@@ -206,16 +208,15 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
     PetscCall(KSPGetIterationNumber(ksp, &its));
     PetscCall(KSPGetConvergedReason(ksp, &reason));
     PetscCall(KSPGetResidualNorm(ksp, &rnorm));
-    // PETSC_COMM_SELF: every rank knows the reason, so every rank returns at once and cleans up collectively
-    // (an error on comm makes PETSc park ranks > 0 in its error handler while rank 0 closes the output).
-    PetscCheck(reason >= 0, PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "petal-heat: the linear solve of step %" PetscInt_FMT " (t = %g, kappa = %g) did not converge: %s after %" PetscInt_FMT " iterations", n + 1, (double)(t + s.dt), (double)kappa, KSPConvergedReasons[reason], its);
+    // Every rank knows the reason: a collective error, printed once by rank 0.
+    PetscCheck(reason >= 0, comm, PETSC_ERR_NOT_CONVERGED, "petal-heat: the linear solve of step %" PetscInt_FMT " (t = %g, kappa = %g) did not converge: %s after %" PetscInt_FMT " iterations", n + 1, (double)(t + s.dt), (double)kappa, KSPConvergedReasons[reason], its);
     T.iterations += its;
     if (calibration.IsSample(n)) calibration.RecordLearned(its);
     T.its.push_back(its);
     T.kappa.push_back(kappa);
     if (!s.quiet) PetscCall(PetscPrintf(comm, "step %5" PetscInt_FMT "  t %.4f  kappa %7.4f  its %4" PetscInt_FMT "  residual %.3e  %s\n", n + 1, (double)(t + s.dt), (double)kappa, its, (double)rnorm, KSPConvergedReasons[reason]));
     if (s.output[0] && ((n + 1) % s.outputInterval == 0 || n + 1 == s.steps)) {
-      PetscCall(writer->WriteFrame(u, n + 1, t + s.dt));
+      PetscCall(writer.WriteFrame(u, n + 1, t + s.dt));
       PetscCall(PetscTime(&t1));
       T.output += t1 - t0;
     }
@@ -223,7 +224,7 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
   if (s.preset == Preset::MMS) PetscCall(disc->ErrorL2(s.steps * s.dt, u, &T.error));
   if (s.output[0]) {
     PetscCall(PetscTime(&t0));
-    PetscCall(writer->Close());
+    PetscCall(writer.Close());
     PetscCall(PetscTime(&t1));
     T.output += t1 - t0;
   }
@@ -234,8 +235,8 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
   PetscCall(PetscPrintf(comm, "  solve time %.3f s, assembly %.3f s, output %.3f s, total %.3f s\n", T.solve, T.assembly, T.output, T.total));
   PetscCall(calibration.Report(comm, s.steps, T.iterations));
   if (T.error >= 0) PetscCall(PetscPrintf(comm, "  L2 error against the manufactured solution at t = %g: %.6e\n", (double)(s.steps * s.dt), (double)T.error));
-  if (s.output[0]) PetscCall(PetscPrintf(comm, "  wrote %s and %s\n", s.output, writer->XdmfName().c_str()));
-  if (s.json[0]) PetscCall(WriteJson(comm, s, *disc, ksp, T, calibration, s.output[0] ? writer->XdmfName() : ""));
+  if (s.output[0]) PetscCall(PetscPrintf(comm, "  wrote %s and %s\n", s.output, writer.XdmfName().c_str()));
+  if (s.json[0]) PetscCall(WriteJson(comm, s, *disc, ksp, T, calibration, s.output[0] ? writer.XdmfName() : ""));
 
   PetscCall(VecDestroy(&u));
   PetscCall(VecDestroy(&b));
@@ -247,14 +248,8 @@ PetscErrorCode Run(MPI_Comm comm, TimeSeriesWriter *writer)
 
 int main(int argc, char **argv)
 {
-  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
-  PetscCall(PetalInitializePackage());
-  PetscErrorCode ierr;
-  {
-    TimeSeriesWriter writer;
-    ierr = Run(PETSC_COMM_WORLD, &writer);
-    if (ierr) (void)writer.Abort(); // never leave a half-written output file behind
-  }
-  PetscCall(PetscFinalize());
-  return ierr ? 1 : 0;
+  PetscCall(PetalDriverInitialize(&argc, &argv, help));
+  // On an error the unfinished output's temporary files are removed and, on several ranks, the job is
+  // aborted (include/petal/driver.h): never a half-written file, never a hang.
+  return PetalDriverFinalize(Run(PETSC_COMM_WORLD));
 }

@@ -1,7 +1,7 @@
 // Generators and HDF5 input/output of petal-ot's problems (see ot_problems.hpp).
 #include "ot_problems.hpp"
 #include "core/splitmix64.hpp"
-#include "meshes/hdf5_util.hpp"
+#include "core/h5.hpp"
 #include <petal/io.h>
 #include <petal/mesh.h>
 #include <hdf5.h>

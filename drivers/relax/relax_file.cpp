@@ -19,7 +19,7 @@
 // then every rank opens the file read-only and reads its own rows (hyperslabs), one instance at a time.
 #include "relax_sequence.hpp"
 #include <petal/io.h>
-#include "meshes/hdf5_util.hpp"
+#include "core/h5.hpp"
 #include <hdf5.h>
 #include <algorithm>
 #include <cmath>

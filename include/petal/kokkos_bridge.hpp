@@ -6,22 +6,13 @@
 // explicit mirrors and the copies happen here, at the boundary, and nowhere else. Kernels only ever see
 // views in MemSpace, never host pointers.
 #include <petscmat.h>
-#include <Kokkos_Core.hpp>
+#include <petal/kokkos_spaces.hpp>
 #include <KokkosSparse_CrsMatrix.hpp>
 
 namespace petal {
-using ExecSpace = Kokkos::DefaultExecutionSpace;
-using MemSpace  = ExecSpace::memory_space;
-using Device    = Kokkos::Device<ExecSpace, MemSpace>;
-
-template <class T>
-using HostUnmanaged = Kokkos::View<T *, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-
 using VectorView      = Kokkos::View<PetscScalar *, MemSpace>;
 using ConstVectorView = Kokkos::View<const PetscScalar *, MemSpace>;
 using CrsMatrix       = KokkosSparse::CrsMatrix<PetscScalar, PetscInt, Device, void, PetscInt>;
-
-constexpr bool kMemSpaceIsHost = std::is_same<MemSpace, Kokkos::HostSpace>::value;
 
 // Local entries of a Vec, readable in MemSpace. Pair every Get with a Restore.
 PetscErrorCode VecGetKokkosViewRead(Vec v, ConstVectorView *view);

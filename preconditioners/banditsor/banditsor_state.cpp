@@ -10,7 +10,7 @@
 //                   RV shift window, RV shift gate, RV soft gate (0/1)
 #include "preconditioners/banditsor/banditsor_impl.hpp"
 #include <petal/io.h>
-#include "meshes/hdf5_util.hpp"
+#include "core/h5.hpp"
 #include <hdf5.h>
 #include <cmath>
 #include <cstdint>

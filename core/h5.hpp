@@ -1,10 +1,18 @@
 #pragma once
-/* Small helpers around the HDF5 C API for petal's mesh readers and writers (private to meshes/).
+/* Small helpers around the HDF5 C API: the one home of every HDF5 access in the library (mesh files,
+ * PCBANDITSOR's learner state, OT problems and results, time-series output). Internal: not installed,
+ * and drivers do not include it (they go through the public readers and writers in include/petal/).
  *
  * Why: HDF5 reports failures through return codes and, by default, prints its own error stack to stderr.
  * petal wants every failure to be a PETSc error naming the file, so these helpers (1) close handles
  * automatically, so that PetscCall's early returns never leak an open file, and (2) silence HDF5's
- * automatic error printing while petal's calls run. */
+ * automatic error printing while petal's calls run.
+ *
+ * Collective files (opened with the MPI-IO driver) need one more rule: closing them is collective, and a
+ * Handle closes in its destructor. A section that holds such a file therefore never returns early on one
+ * rank: it collects its failures in a flag, agrees on it (MPI_Allreduce) and then returns or raises on
+ * every rank together, so that the destructors run everywhere at once. Files opened by one rank (the
+ * default POSIX driver) have no such constraint. */
 #include <hdf5.h>
 #include <petscsys.h>
 #include <string>

@@ -1,5 +1,5 @@
-// HDF5 helpers for meshes/ (see hdf5_util.hpp). Callers hold a petal::h5::Quiet while they run.
-#include "hdf5_util.hpp"
+// HDF5 helpers shared by the library (see h5.hpp). Callers hold a petal::h5::Quiet while they run.
+#include "core/h5.hpp"
 #include <cstdio>
 
 namespace petal
