@@ -1,4 +1,5 @@
 #include <petal/json.hpp>
+#include <petal/driver.h>
 #include <petal/io.h>
 #include <cmath>
 #include <cstdio>
@@ -103,6 +104,7 @@ PetscErrorCode JsonWriter::Save(MPI_Comm comm, const char *filename) const
 
   PetscFunctionBegin;
   PetscCall(PetalAtomicFileTempName(filename, tmp, sizeof tmp));
+  PetscCall(PetalFaultPoint("json_write"));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
     FILE *f = std::fopen(tmp, "w");
