@@ -77,3 +77,25 @@ PetscErrorCode PetalCheckReadable(MPI_Comm comm, const char filename[])
   PetscCheck(!err, comm, PETSC_ERR_FILE_OPEN, "Cannot open file \"%s\": %s", filename, std::strerror(err));
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode PetalCheckWritable(MPI_Comm comm, const char filename[])
+{
+  PetscMPIInt rank;
+  int         err = 0;
+  char        tmp[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscSNPrintf(tmp, sizeof tmp, "%s.tmp", filename));
+  if (rank == 0) {
+    FILE *f = std::fopen(tmp, "w");
+    if (!f) err = errno;
+    else {
+      std::fclose(f);
+      (void)std::remove(tmp);
+    }
+  }
+  PetscCallMPI(MPI_Bcast(&err, 1, MPI_INT, 0, comm));
+  PetscCheck(!err, comm, PETSC_ERR_FILE_OPEN, "Cannot write \"%s\": %s (does its folder exist, and may this user write there?)", filename, std::strerror(err));
+  PetscFunctionReturn(0);
+}

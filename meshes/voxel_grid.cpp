@@ -14,9 +14,11 @@
 // - Atomicity: the file is written under PetalAtomicFileTempName and renamed once complete.
 #include <petal/mesh.h>
 #include <petsc/private/petscimpl.h> // PetscValid* argument checks
+#include <petal/driver.h>
 #include <petal/io.h>
 #include <petal/petal.h>
 #include "core/h5.hpp"
+#include "core/splitmix64.hpp"
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -495,6 +497,7 @@ PetscErrorCode PetalVoxelGridSave(DM da, Vec cellType, Vec coefficient, const ch
   what = std::string("The coefficient to be saved to \"") + filename + "\"";
   if (coefficient) PetscCall(CheckCells(da, coefficient, PETSC_TRUE, what.c_str()));
 
+  PetscCall(PetalCheckWritable(comm, filename));
   PetscCall(PetalAtomicFileTempName(filename, tmpname, sizeof(tmpname)));
   {
     Quiet quiet;
@@ -503,6 +506,7 @@ PetscErrorCode PetalVoxelGridSave(DM da, Vec cellType, Vec coefficient, const ch
     // Ranks take turns: one writer at a time on a file opened with the plain POSIX driver
     for (PetscMPIInt r = 0; ok && r < size; ++r) {
       if (rank == r) {
+        PetscCall(PetalFaultPoint("mesh_save"));
         Handle file(H5Fopen(tmpname, H5F_ACC_RDWR, H5P_DEFAULT));
         ok = file.valid() && WriteBlock(file, "/grid/cell_type", da, info.dim, cellType) && (!coefficient || WriteBlock(file, "/grid/coefficient", da, info.dim, coefficient));
         if (file.valid() && H5Fclose(file.release()) < 0) ok = 0; // a failed close means unflushed data
@@ -514,5 +518,27 @@ PetscErrorCode PetalVoxelGridSave(DM da, Vec cellType, Vec coefficient, const ch
   PetscCheck(ok, comm, PETSC_ERR_FILE_WRITE, "Cannot write voxel grid \"%s\" (temporary file \"%s\"): does the directory exist and is it writable?", filename, tmpname);
   PetscCall(PetalAtomicFileCommit(comm, tmpname, filename));
   PetscCall(PetscLogEventEnd(PETAL_MeshSave, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PetalVoxelGridRandomCoefficient(DM da, PetscReal a, PetscReal b, PetscInt64 seed, Vec coefficient)
+{
+  PetscInt     xs, ys, zs, xm, ym, zm, M, N;
+  PetscScalar *c;
+
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(da, DM_CLASSID, 1);
+  PetscValidHeaderSpecific(coefficient, VEC_CLASSID, 5);
+  PetscCheck(PetscIsNormalReal(a) && PetscIsNormalReal(b) && a > 0 && b >= a, PetscObjectComm((PetscObject)da), PETSC_ERR_ARG_OUTOFRANGE, "The coefficient range [%g, %g) must be finite with 0 < a <= b", (double)a, (double)b);
+  PetscCall(DMDAGetInfo(da, NULL, &M, &N, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  PetscCall(DMDAGetCorners(da, &xs, &ys, &zs, &xm, &ym, &zm));
+  PetscCall(VecGetArray(coefficient, &c));
+  for (PetscInt k = zs, l = 0; k < zs + zm; ++k)
+    for (PetscInt j = ys; j < ys + ym; ++j)
+      for (PetscInt i = xs; i < xs + xm; ++i, ++l) {
+        const PetscInt64 cell = ((PetscInt64)k * N + j) * M + i;
+        c[l] = a + (b - a) * petal::UnitInterval(petal::SplitMix64Mix((uint64_t)seed * 0x9E3779B97F4A7C15ull + (uint64_t)cell + 0x632BE59BD9B4E019ull));
+      }
+  PetscCall(VecRestoreArray(coefficient, &c));
   PetscFunctionReturn(0);
 }

@@ -18,6 +18,22 @@ PetscErrorCode Discretization::View(PetscViewer viewer) const
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode Discretization::CheckOperatorScale(PetscReal cmax) const
+{
+  PetscReal norm;
+  MPI_Comm  comm;
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectGetComm((PetscObject)K, &comm));
+  PetscCall(MatNorm(K, NORM_INFINITY, &norm));
+  // The residuals of a solve are of the size of A's entries; past ~1e150 their squares, and so every Krylov
+  // inner product, overflow, and the solve would end as DIVERGED_NANORINF with no hint of the cause.
+  const PetscReal scale = cmax * norm;
+  PetscCheck(PetscIsNormalReal(norm) && scale < 1e150, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "The operator's entries reach %g (stiffness row sums up to %g times dt kappa/2 up to %g); beyond 1e150 the solver's inner products overflow.%s", (double)scale, (double)norm, (double)cmax, ScaleHint().c_str());
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode Discretization::Operator(PetscReal c, Mat *Aout)
 {
   PetscFunctionBegin;

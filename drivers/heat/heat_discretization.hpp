@@ -38,6 +38,11 @@ public:
   virtual const char *Name() const = 0;
   virtual PetscErrorCode View(PetscViewer viewer) const;
 
+  // Errors, naming the likely cause, if c K for c up to cmax has entries a solver cannot work with
+  // (non-finite, or so large that inner products overflow).
+  PetscErrorCode CheckOperatorScale(PetscReal cmax) const;
+  // What the operator's size comes from, for that error (e.g. the mesh's coefficient range).
+  virtual std::string ScaleHint() const { return ""; }
   // A_t = M + c K (c = dt kappa / 2); the matrix is owned by the discretization.
   PetscErrorCode Operator(PetscReal c, Mat *A);
   // b = (M - c K) u + dt F

@@ -44,7 +44,11 @@ public:
     }
     dim = info_.dim;
     PetscCall(PetscObjectSetName((PetscObject)cellType_, "cell_type"));
-    if (coefficient_) PetscCall(PetscObjectSetName((PetscObject)coefficient_, "coefficient"));
+    if (coefficient_) {
+      PetscCall(PetscObjectSetName((PetscObject)coefficient_, "coefficient"));
+      PetscCall(VecMin(coefficient_, NULL, &coefMin_));
+      PetscCall(VecMax(coefficient_, NULL, &coefMax_));
+    }
     PetscCall(VecGetSize(cellType_, &ndofs));
     PetscCall(AssembleStiffness());
     PetscFunctionReturn(0);
@@ -213,7 +217,16 @@ private:
     PetscFunctionReturn(0);
   }
 
+  std::string ScaleHint() const override
+  {
+    std::ostringstream s;
+    s << " The grid spacing is " << info_.spacing[0];
+    if (coefficient_) s << " and the coefficient ranges over [" << coefMin_ << ", " << coefMax_ << "]: rescale it";
+    return s.str() + ".";
+  }
+
   PetalVoxelGridInfo info_{};
+  PetscReal          coefMin_ = 1, coefMax_ = 1;
   Vec                cellType_    = nullptr;
   Vec                coefficient_ = nullptr;
 };

@@ -75,8 +75,16 @@ public:
     PetscCall(DMGetDimension(dm, &dim));
     PetscCall(DMPlexIsSimplex(dm, &simplex));
     PetscOptionsBegin(comm, "heat_", "petal-heat finite-element options", "");
-    PetscCall(PetscOptionsInt("-fe_degree", "Lagrange degree of the finite elements", "", degree, &degree, NULL));
+    PetscCall(PetscOptionsInt("-fe_degree", "Lagrange degree of the finite elements (1 to 6)", "", degree, &degree, NULL));
     PetscOptionsEnd();
+    // Beyond 6 the element matrices (and the 2k-exact quadrature) grow so large that a run takes hours and
+    // gigabytes for no accuracy a smooth heat problem can use; 0 or less is no element at all.
+    PetscCheck(degree >= 1 && degree <= kMaxDegree, comm, PETSC_ERR_ARG_OUTOFRANGE, "-heat_fe_degree must be between 1 and %d, got %" PetscInt_FMT, (int)kMaxDegree, degree);
+    {
+      PetscInt cdim;
+      PetscCall(DMGetCoordinateDim(dm, &cdim));
+      PetscCheck(cdim == dim, comm, PETSC_ERR_ARG_WRONG, "Mesh %s is a %" PetscInt_FMT "-D mesh in %" PetscInt_FMT "-D space; petal-heat solves on meshes whose cells and space have the same dimension", meshFile && meshFile[0] ? meshFile : "(box)", dim, cdim);
+    }
     degree_ = degree;
     // Quadrature exact for the mass matrix (degree 2k); PETSc's default (order k) under-integrates it.
     PetscCall(PetscFECreateLagrange(comm, dim, 1, simplex, degree, 2 * degree, &fe));
@@ -197,7 +205,8 @@ private:
   }
 
   Vec      zero_ = nullptr, loadLocal_ = nullptr; // local vectors
-  PetscInt degree_ = 1;
+  static constexpr PetscInt kMaxDegree = 6;
+  PetscInt                  degree_    = 1;
 };
 } // namespace
 

@@ -1,8 +1,8 @@
 // petal-mesh: makes and inspects the meshes petal's drivers read. See meshes/README.md for examples.
+#include <petal/driver.h>
 #include <petal/petal.h>
 #include <petal/mesh.h>
 #include "simplex_box.hpp"
-#include "core/splitmix64.hpp"
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -121,10 +121,46 @@ PetscErrorCode ExpandInt(const char name[], PetscInt dim, PetscInt given, PetscI
   PetscFunctionReturn(0);
 }
 
-/* A uniform number in [0,1) that depends only on (seed, cell): the field is the same on any number of ranks. */
-double Uniform(PetscInt64 seed, PetscInt64 cell)
+/* Cell counts per direction: each >= 1, and few enough that PETSc's 32-bit PetscInt can number every mesh
+ * point (a box of n cells has fewer than 2^dim * (n + 1) points of all dimensions). */
+PetscErrorCode CheckCounts(const char name[], PetscInt dim, const PetscInt n[])
 {
-  return petal::UnitInterval(petal::SplitMix64Mix((uint64_t)seed * 0x9E3779B97F4A7C15ull + (uint64_t)cell + 0x632BE59BD9B4E019ull));
+  double points = 1;
+
+  PetscFunctionBegin;
+  for (PetscInt d = 0; d < dim; ++d) {
+    PetscCheck(n[d] >= 1, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "%s must be >= 1 in every direction, got %" PetscInt_FMT " in direction %" PetscInt_FMT, name, n[d], d);
+    points *= 2.0 * (n[d] + 1);
+  }
+  PetscCheck(points < (double)PETSC_MAX_INT, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "%s asks for a mesh too large for this PETSc's 32-bit indices (about %.3g mesh points; the limit is %d)", name, points, (int)PETSC_MAX_INT);
+  PetscFunctionReturn(0);
+}
+
+/* Every value finite (and, with positive, > 0): NaN or infinite sizes make no mesh. */
+PetscErrorCode CheckFinite(const char name[], PetscInt n, const PetscReal v[], PetscBool positive)
+{
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < n; ++i) {
+    PetscCheck(PetscIsNormalReal(v[i]) || v[i] == 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "%s entry %" PetscInt_FMT " is %g; it must be finite", name, i, (double)v[i]);
+    PetscCheck(!positive || v[i] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "%s entry %" PetscInt_FMT " is %g; it must be > 0", name, i, (double)v[i]);
+  }
+  PetscFunctionReturn(0);
+}
+
+/* -sphere radii > 0 and -box corners ordered, each obstacle named by its position in the list. */
+PetscErrorCode CheckObstacles(const Options &o)
+{
+  const PetscInt dim = o.dim;
+
+  PetscFunctionBegin;
+  PetscCall(CheckFinite("-sphere", (PetscInt)o.spheres.size(), o.spheres.data(), PETSC_FALSE));
+  PetscCall(CheckFinite("-box", (PetscInt)o.boxes.size(), o.boxes.data(), PETSC_FALSE));
+  for (size_t s = 0; s < o.spheres.size(); s += dim + 1)
+    PetscCheck(o.spheres[s + dim] > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-sphere number %d has radius %g; radii must be > 0", (int)(s / (dim + 1)) + 1, (double)o.spheres[s + dim]);
+  for (size_t b = 0; b < o.boxes.size(); b += 2 * dim)
+    for (PetscInt d = 0; d < dim; ++d)
+      PetscCheck(o.boxes[b + d] < o.boxes[b + dim + d], PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-box number %d is inverted in direction %" PetscInt_FMT ": lower %g >= upper %g (give the lower corner first)", (int)(b / (2 * dim)) + 1, d, (double)o.boxes[b + d], (double)o.boxes[b + dim + d]);
+  PetscFunctionReturn(0);
 }
 
 PetscErrorCode MakeVoxel(const Options &o)
@@ -154,6 +190,12 @@ PetscErrorCode MakeVoxel(const Options &o)
   PetscCall(ExpandInt("-n", dim, o.nn, n));
   PetscCall(Expand("-h", dim, o.nh, h));
   PetscCall(Expand("-origin", dim, o.norigin, origin));
+  PetscCall(CheckCounts("-n", dim, n));
+  if (o.nh) PetscCall(CheckFinite("-h", dim, h, PETSC_TRUE));
+  if (o.norigin) PetscCall(CheckFinite("-origin", dim, origin, PETSC_FALSE));
+  PetscCall(CheckObstacles(o));
+  PetscCall(CheckFinite("-coefficient_random", (PetscInt)o.random.size(), o.random.data(), PETSC_TRUE));
+  PetscCall(CheckFinite("-coefficient_layers", (PetscInt)o.layers.size(), o.layers.data(), PETSC_TRUE));
   info.dim             = dim;
   info.has_coefficient = (PetscBool)(!o.random.empty() || !o.layers.empty());
   for (PetscInt d = 0; d < 3; ++d) {
@@ -188,11 +230,11 @@ PetscErrorCode MakeVoxel(const Options &o)
           for (PetscInt d = 0; d < dim; ++d)
             if (idx[d] == 0 || idx[d] == info.shape[d] - 1) type = PETAL_CELL_DIRICHLET;
         t[l] = type;
-        if (!o.random.empty()) c[l] = o.random[0] + (o.random[1] - o.random[0]) * Uniform(o.seed, ((PetscInt64)k * info.shape[1] + j) * info.shape[0] + i);
         if (!o.layers.empty()) c[l] = o.layers[(size_t)(idx[dim - 1] * (PetscInt64)o.layers.size() / info.shape[dim - 1])];
       }
   PetscCall(VecRestoreArray(types, &t));
   if (coef) PetscCall(VecRestoreArray(coef, &c));
+  if (!o.random.empty()) PetscCall(PetalVoxelGridRandomCoefficient(da, o.random[0], o.random[1], o.seed, coef));
   PetscCall(PetalVoxelGridSave(da, types, coef, o.output.c_str()));
   PetscCall(VecDestroy(&coef));
   PetscCall(VecDestroy(&types));
@@ -216,6 +258,11 @@ PetscErrorCode MakePlexBox(const Options &o)
   PetscCall(ExpandInt("-faces", o.dim, o.nfaces, faces));
   PetscCall(Expand("-lower", o.dim, o.nlower, lower));
   PetscCall(Expand("-upper", o.dim, o.nupper, upper));
+  PetscCall(CheckCounts("-faces", o.dim, faces));
+  PetscCall(CheckFinite("-lower", o.dim, lower, PETSC_FALSE));
+  PetscCall(CheckFinite("-upper", o.dim, upper, PETSC_FALSE));
+  for (PetscInt d = 0; d < o.dim; ++d)
+    PetscCheck(lower[d] < upper[d], comm, PETSC_ERR_ARG_OUTOFRANGE, "The box is inverted in direction %" PetscInt_FMT ": -lower %g >= -upper %g", d, (double)lower[d], (double)upper[d]);
   if (o.simplex) PetscCall(PetalMeshCreateSimplexBox(comm, o.dim, faces, lower, upper, &dm));
   else PetscCall(DMPlexCreateBoxMesh(comm, o.dim, PETSC_FALSE, faces, lower, upper, NULL, PETSC_TRUE, &dm));
   PetscCall(PetscObjectSetName((PetscObject)dm, "plex"));
@@ -285,9 +332,6 @@ PetscErrorCode Run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
-  PetscCall(PetalInitializePackage());
-  PetscErrorCode ierr = Run(argc, argv); // errors were printed where they happened
-  PetscCall(PetscFinalize());
-  return ierr ? 1 : 0;
+  PetscCall(PetalDriverInitialize(&argc, &argv, help));
+  return PetalDriverFinalize(Run(argc, argv)); // errors were printed where they happened
 }

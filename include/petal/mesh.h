@@ -49,6 +49,10 @@ PETSC_EXTERN PetscErrorCode PetalVoxelGridLoad(MPI_Comm comm, const char filenam
  * goes to a temporary file that is renamed when complete. coefficient may be NULL. Collective. */
 PETSC_EXTERN PetscErrorCode PetalVoxelGridSave(DM da, Vec cellType, Vec coefficient, const char filename[]);
 
+/* Fills coefficient (a global Vec of da) with values uniform in [a, b), drawn per cell from splitmix64 seeded
+ * with (seed, flat cell index, x fastest): the same field on any number of ranks. Collective. */
+PETSC_EXTERN PetscErrorCode PetalVoxelGridRandomCoefficient(DM da, PetscReal a, PetscReal b, PetscInt64 seed, Vec coefficient);
+
 /* Creates a DMDA of the voxel grid described by info (no file involved). Collective. */
 PETSC_EXTERN PetscErrorCode PetalVoxelGridCreateDA(MPI_Comm comm, const PetalVoxelGridInfo *info, DM *da);
 
