@@ -60,6 +60,17 @@ int NodesOfType(long type)
   }
 }
 
+// The dimension of an element type of the table above.
+int DimOfType(long type)
+{
+  switch (type) {
+  case 15: return 0;
+  case 1: case 8: case 26: case 27: case 28: return 1;
+  case 2: case 9: case 21: case 23: case 25: case 3: case 10: case 16: case 36: case 37: case 38: return 2;
+  default: return 3;
+  }
+}
+
 // Reads the file's bytes as text tokens or binary values, and reports where a problem is. Every read is
 // bounds-checked; a failed read returns false with the reason in why.
 class Reader {
@@ -100,6 +111,16 @@ public:
     if (t.empty() || *end) return Fail(std::string("expected a number (") + what + "), found \"" + t.substr(0, 40) + "\"");
     if (!std::isfinite(*v)) return Fail(std::string(what) + " is " + t.substr(0, 40) + "; coordinates must be finite");
     return true;
+  }
+  // The next whole line (without its newline), after skipping the end of the current one if it is blank.
+  std::string GetLine()
+  {
+    while (p_ < d_.size() && (d_[p_] == '\n' || d_[p_] == '\r')) ++p_;
+    const size_t s = p_;
+    while (p_ < d_.size() && d_[p_] != '\n') ++p_;
+    std::string line = d_.substr(s, p_ - s);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
   }
   // The rest of the current line (after a token), then the position is at the next line.
   void SkipLine()
@@ -158,10 +179,21 @@ private:
 };
 
 struct Mesh {
-  bool                        binary = false, v4 = false;
+  bool                          binary = false, v4 = false;
   std::unordered_set<long long> nodes;
-  long long                   elements = 0;
+  std::unordered_set<long long> entities[4]; // 4.1: the entity tags of each dimension ($Entities)
+  bool                          hasEntities = false;
+  long long                     elements    = 0;
 };
+
+// 4.1 node and element blocks belong to an entity of $Entities (PETSc looks it up and uses what it finds).
+bool KnownEntity(Reader &r, const Mesh &m, long long dim, long long tag, const char *what)
+{
+  if (dim < 0 || dim > 3) return r.Fail(std::string("a ") + what + " block has entity dimension " + std::to_string(dim));
+  if (!m.hasEntities) return r.Fail(std::string("a ") + what + " block comes before the $Entities section it refers to");
+  if (!m.entities[dim].count(tag)) return r.Fail(std::string("a ") + what + " block names entity " + std::to_string(tag) + " of dimension " + std::to_string(dim) + ", which $Entities does not list");
+  return true;
+}
 
 // A count read from the file must fit in what is left of it (each item takes at least min_bytes), so that a
 // corrupt count is an error here and not a huge allocation in PETSc.
@@ -207,14 +239,33 @@ bool Format(Reader &r, Mesh &m)
   return r.End("MeshFormat");
 }
 
+// One line per name: dimension, tag and the name in double quotes, nothing else (PETSc copies what lies between
+// the first and the last quote of the line).
+bool PhysicalNameLine(const std::string &line)
+{
+  const char *c = line.c_str();
+  char       *end;
+  const long  dim = std::strtol(c, &end, 10);
+  if (end == c || dim < 0 || dim > 3 || !std::isspace((unsigned char)*end)) return false;
+  c = end;
+  std::strtol(c, &end, 10);
+  if (end == c || !std::isspace((unsigned char)*end)) return false;
+  while (std::isspace((unsigned char)*end)) ++end;
+  const std::string rest(end);
+  const size_t      close = rest.find('"', 1);
+  if (rest.empty() || rest[0] != '"' || close == std::string::npos || close > 256) return false;
+  for (size_t i = close + 1; i < rest.size(); ++i)
+    if (!std::isspace((unsigned char)rest[i])) return false;
+  return true;
+}
+
 bool PhysicalNames(Reader &r)
 {
-  long long n, dim, tag;
-  if (!r.Int("number of physical names", &n) || !Plausible(r, n, 5, "physical name")) return false;
+  long long n;
+  if (!r.Int("number of physical names", &n) || !Plausible(r, n, 7, "physical name")) return false;
   for (long long i = 0; i < n; ++i) {
-    if (!r.Int("physical dimension", &dim) || !r.Int("physical tag", &tag)) return false;
-    if (dim < 0 || dim > 3) return r.Fail("physical name " + std::to_string(tag) + " has dimension " + std::to_string(dim));
-    r.SkipLine();
+    const std::string line = r.GetLine();
+    if (!PhysicalNameLine(line)) return r.Fail("physical name line \"" + line.substr(0, 60) + "\" is not `dimension tag \"name\"`");
   }
   return r.End("PhysicalNames");
 }
@@ -316,6 +367,7 @@ bool EntitiesV4(Reader &r, Mesh &m)
   for (int dim = 0; dim < 4; ++dim)
     for (long long e = 0; e < count[dim]; ++e) {
       if (!Int4(r, m, "entity tag", &tag)) return false;
+      if (!m.entities[dim].insert(tag).second) return r.Fail("entity " + std::to_string(tag) + " of dimension " + std::to_string(dim) + " appears twice in $Entities");
       for (int k = 0; k < (dim ? 6 : 3); ++k)
         if (!Real4(r, m, "an entity's bounding box", &x)) return false;
       if (!Size4(r, m, "number of physical tags", &n) || !Plausible(r, n, m.binary ? 4 : 2, "physical tag")) return false;
@@ -326,6 +378,7 @@ bool EntitiesV4(Reader &r, Mesh &m)
       for (long long k = 0; k < n; ++k)
         if (!Int4(r, m, "bounding entity", &v)) return false;
     }
+  m.hasEntities = true;
   return r.End("Entities");
 }
 
@@ -338,7 +391,8 @@ bool NodesV4(Reader &r, Mesh &m)
   long long seen = 0;
   for (long long b = 0; b < blocks; ++b) {
     if (!Int4(r, m, "entity dimension", &dim) || !Int4(r, m, "entity tag", &tag) || !Int4(r, m, "parametric flag", &param) || !Size4(r, m, "nodes in the block", &count)) return false;
-    if (dim < 0 || dim > 3 || (param != 0 && param != 1)) return r.Fail("a node block has entity dimension " + std::to_string(dim) + " and parametric flag " + std::to_string(param));
+    if (!KnownEntity(r, m, dim, tag, "node")) return false;
+    if (param != 0 && param != 1) return r.Fail("a node block has the parametric flag " + std::to_string(param));
     if (count < 0 || count > n - seen) return r.Fail("node blocks hold more nodes than the " + std::to_string(n) + " the section announces");
     std::vector<long long> tags(count);
     for (long long &t : tags)
@@ -363,6 +417,8 @@ bool ElementsV4(Reader &r, Mesh &m)
   for (long long b = 0; b < blocks; ++b) {
     if (!Int4(r, m, "entity dimension", &dim) || !Int4(r, m, "entity tag", &tag) || !Int4(r, m, "element type", &type) || !Size4(r, m, "elements in the block", &count)) return false;
     if (!NodesOfType(type)) return r.Fail("an element block has type " + std::to_string(type) + ", which PETSc's gmsh reader does not support");
+    if (!KnownEntity(r, m, dim, tag, "element")) return false;
+    if (DimOfType(type) != dim) return r.Fail("an element block of entity dimension " + std::to_string(dim) + " holds elements of type " + std::to_string(type) + ", which are " + std::to_string(DimOfType(type)) + "-D");
     if (count < 0 || count > n - seen) return r.Fail("element blocks hold more elements than the " + std::to_string(n) + " the section announces");
     for (long long e = 0; e < count; ++e) {
       if (!Size4(r, m, "element tag", &etag)) return false;

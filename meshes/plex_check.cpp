@@ -234,6 +234,16 @@ bool CheckGeometryV2(hid_t file, const std::string &base, size_t npoints, Proble
     if (order[i] < 0 || (size_t)order[i] >= npoints) return p.Fail(dm + "/order entry " + std::to_string(i) + " is out of range");
     if (dof[i] < 0 || dof[i] > 3 || off[i] < 0 || (size_t)(off[i] + dof[i]) > x.size()) return p.Fail("the coordinate section under " + dm + " points past its vector (point " + std::to_string(i) + ")");
   }
+  // Each field's part of the section (field0, ...) lies inside the point's part.
+  for (int f = 0;; ++f) {
+    const std::string      field = dm + "/section/field" + std::to_string(f);
+    std::vector<long long> fdof, foff;
+    if (!h5::LinkExists(file, field.c_str())) break;
+    if (!ReadInts(file, field + "/atlasDof", &fdof, p) || !ReadInts(file, field + "/atlasOff", &foff, p)) return false;
+    if (fdof.size() != order.size() || foff.size() != order.size()) return p.Fail("the coordinate section's " + field + " does not have one entry per point of its order");
+    for (size_t i = 0; i < order.size(); ++i)
+      if (fdof[i] < 0 || fdof[i] > dof[i] || foff[i] < off[i] || foff[i] + fdof[i] > off[i] + dof[i]) return p.Fail("the coordinate section's " + field + " points outside its section (point " + std::to_string(i) + ")");
+  }
   return CheckCoordinates(dm + "/vecs/coordinates/coordinates", x, p);
 }
 

@@ -542,3 +542,13 @@ PetscErrorCode PetalVoxelGridRandomCoefficient(DM da, PetscReal a, PetscReal b, 
   PetscCall(VecRestoreArray(coefficient, &c));
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode PetalVoxelGridGetInfo(DM da, PetalVoxelGridInfo *info)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(da, DM_CLASSID, 1);
+  PetscValidPointer(info, 2);
+  PetscCall(GridInfoFromDA(da, info));
+  info->has_coefficient = PETSC_FALSE; // a property of files, not of the grid
+  PetscFunctionReturn(0);
+}

@@ -7,16 +7,11 @@
 #include "heat_model.hpp"
 #include <petscdm.h>
 #include <petscmat.h>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace petal::heat {
-
-using DatasetDims = std::function<std::vector<unsigned long long>(const std::string &path)>;
-// <DataItem Format="HDF" ...>h5name:path</DataItem>: a direct HDF reference that every XDMF reader opens.
-std::string XdmfDataItem(const std::string &h5name, const std::string &path, const std::vector<unsigned long long> &dims, const char *numberType, int precision);
 
 class Discretization {
 public:
@@ -27,14 +22,8 @@ public:
   virtual PetscErrorCode Load(PetscReal t, Vec F) = 0;
   // Discrete L2 norm of u - exact(t) (only meaningful for the MMS preset).
   virtual PetscErrorCode ErrorL2(PetscReal t, Vec u, PetscReal *err) = 0;
-  // Writes the mesh part of the output file (called once, before the first field).
-  virtual PetscErrorCode ViewMesh(PetscViewer h5) = 0;
-  // XDMF <Topology> and <Geometry> elements for the mesh in h5name; dims(path) gives a dataset's shape.
-  virtual std::string XdmfGrid(const std::string &h5name, const DatasetDims &dims) const = 0;
-  // Dimensions an XDMF attribute declares for a field dataset of shape dims.
-  virtual std::vector<unsigned long long> XdmfFieldDims(const std::vector<unsigned long long> &dims) const { return dims; }
-  // Writes one field (named by its PetscObject name) and returns the dataset path it went to.
-  virtual PetscErrorCode ViewField(PetscViewer h5, Vec u, std::string *path) = 0;
+  // Fields of the mesh that do not change (e.g. cell types, a coefficient), written once to the output.
+  virtual std::vector<Vec> StaticFields() const { return {}; }
   virtual const char *Name() const = 0;
   virtual PetscErrorCode View(PetscViewer viewer) const;
 

@@ -72,47 +72,11 @@ public:
     PetscFunctionReturn(0);
   }
 
-  PetscErrorCode ViewMesh(PetscViewer h5) override
+  std::vector<Vec> StaticFields() const override
   {
-    PetscFunctionBegin;
-    PetscCall(PetscViewerHDF5PushGroup(h5, "/fields"));
-    PetscCall(VecView(cellType_, h5));
-    if (coefficient_) PetscCall(VecView(coefficient_, h5));
-    PetscCall(PetscViewerHDF5PopGroup(h5));
-    PetscFunctionReturn(0);
-  }
-
-  PetscErrorCode ViewField(PetscViewer h5, Vec u, std::string *path) override
-  {
-    const char *name;
-    PetscFunctionBegin;
-    PetscCall(PetscViewerHDF5PushGroup(h5, "/fields"));
-    PetscCall(VecView(u, h5));
-    PetscCall(PetscViewerHDF5PopGroup(h5));
-    PetscCall(PetscObjectGetName((PetscObject)u, &name));
-    *path = std::string("/fields/") + name;
-    PetscFunctionReturn(0);
-  }
-
-  // The cell centres as the points of a co-rectilinear grid. XDMF lists axes slowest first (z y x); a 2-D
-  // grid is written as one layer of a 3-D one because ParaView's readers put 2DCoRectMesh in the y-z plane.
-  std::string XdmfGrid(const std::string &, const DatasetDims &) const override
-  {
-    std::ostringstream s;
-    s.precision(17);
-    s << "<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"" << info_.shape[2] << " " << info_.shape[1] << " " << info_.shape[0] << "\"/>\n"
-      << "<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
-      << "  <DataItem Format=\"XML\" Dimensions=\"3\">" << (dim == 3 ? Centre(2) : 0.0) << " " << Centre(1) << " " << Centre(0) << "</DataItem>\n"
-      << "  <DataItem Format=\"XML\" Dimensions=\"3\">" << (dim == 3 ? info_.spacing[2] : 1.0) << " " << info_.spacing[1] << " " << info_.spacing[0] << "</DataItem>\n"
-      << "</Geometry>\n";
-    return s.str();
-  }
-
-  std::vector<unsigned long long> XdmfFieldDims(const std::vector<unsigned long long> &dims) const override
-  {
-    std::vector<unsigned long long> d = dims;
-    if (dim == 2) d.insert(d.begin(), 1ULL); // matches the one-layer 3-D topology
-    return d;
+    std::vector<Vec> v{cellType_};
+    if (coefficient_) v.push_back(coefficient_);
+    return v;
   }
 
   PetscErrorCode View(PetscViewer viewer) const override

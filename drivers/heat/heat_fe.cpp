@@ -147,44 +147,6 @@ public:
     return DMComputeL2Diff(dm, t, funcs, NULL, u, err);
   }
 
-  PetscErrorCode ViewMesh(PetscViewer h5) override
-  {
-    PetscFunctionBegin;
-    // The "viz" layout: /viz/topology/cells (vertex lists) and /geometry/vertices, plus /vertex_fields/*.
-    PetscCall(PetscViewerPushFormat(h5, PETSC_VIEWER_HDF5_VIZ));
-    PetscCall(DMView(dm, h5));
-    PetscCall(PetscViewerPopFormat(h5));
-    PetscFunctionReturn(0);
-  }
-
-  PetscErrorCode ViewField(PetscViewer h5, Vec u, std::string *path) override
-  {
-    const char *name;
-    PetscFunctionBegin;
-    PetscCall(PetscViewerPushFormat(h5, PETSC_VIEWER_HDF5_VIZ));
-    PetscCall(VecView(u, h5));
-    PetscCall(PetscViewerPopFormat(h5));
-    PetscCall(PetscObjectGetName((PetscObject)u, &name));
-    *path = std::string("/vertex_fields/") + name + "_u"; // PETSc appends the field's name, "u"
-    PetscFunctionReturn(0);
-  }
-
-  std::string XdmfGrid(const std::string &h5name, const DatasetDims &dims) const override
-  {
-    const auto  cells   = dims("/viz/topology/cells");
-    const auto  verts   = dims("/geometry/vertices");
-    const auto  corners = cells.size() > 1 ? cells[1] : 0;
-    const char *topo    = dim == 2 ? (corners == 3 ? "Triangle" : "Quadrilateral") : (corners == 4 ? "Tetrahedron" : "Hexahedron");
-    std::ostringstream s;
-    s << "<Topology TopologyType=\"" << topo << "\" NumberOfElements=\"" << cells[0] << "\">\n"
-      << "  " << XdmfDataItem(h5name, "/viz/topology/cells", cells, "Int", sizeof(PetscInt)) << "\n"
-      << "</Topology>\n"
-      << "<Geometry GeometryType=\"" << (verts[1] == 2 ? "XY" : "XYZ") << "\">\n"
-      << "  " << XdmfDataItem(h5name, "/geometry/vertices", verts, "Float", 8) << "\n"
-      << "</Geometry>\n";
-    return s.str();
-  }
-
   PetscErrorCode View(PetscViewer viewer) const override
   {
     PetscFunctionBegin;

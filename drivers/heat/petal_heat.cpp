@@ -6,12 +6,12 @@ static const char help[] = "petal-heat: transient diffusion u_t = kappa(t) div(a
 
 #include "heat_calibration.hpp"
 #include "heat_discretization.hpp"
-#include "heat_output.hpp"
 #include <petal/banditsor.h>
 #include <petal/driver.h>
 #include <petal/io.h>
 #include <petal/json.hpp>
 #include <petal/mesh.h>
+#include <petal/time_series.hpp>
 #include <petal/petal.h>
 #include <petscksp.h>
 #include <vector>
@@ -140,7 +140,7 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const Discretization 
 
 PetscErrorCode Run(MPI_Comm comm)
 {
-  TimeSeriesWriter                writer;
+  petal::TimeSeriesWriter         writer;
   Settings                        s;
   Totals                          T;
   std::unique_ptr<Discretization> disc;
@@ -187,8 +187,9 @@ PetscErrorCode Run(MPI_Comm comm)
 
   if (s.output[0]) {
     PetscCall(PetscTime(&t0));
-    PetscCall(writer.Open(comm, s.output, disc.get()));
-    PetscCall(writer.WriteFrame(u, 0, 0.0));
+    PetscCall(writer.Open(s.output, disc->dm));
+    for (Vec v : disc->StaticFields()) PetscCall(writer.WriteStatic(v));
+    PetscCall(writer.WriteFrame(0, 0.0, {u}));
     PetscCall(PetscTime(&t1));
     T.output += t1 - t0;
   }
@@ -225,7 +226,7 @@ PetscErrorCode Run(MPI_Comm comm)
     T.kappa.push_back(kappa);
     if (!s.quiet) PetscCall(PetscPrintf(comm, "step %5" PetscInt_FMT "  t %.4f  kappa %7.4f  its %4" PetscInt_FMT "  residual %.3e  %s\n", n + 1, (double)(t + s.dt), (double)kappa, its, (double)rnorm, KSPConvergedReasons[reason]));
     if (s.output[0] && ((n + 1) % s.outputInterval == 0 || n + 1 == s.steps)) {
-      PetscCall(writer.WriteFrame(u, n + 1, t + s.dt));
+      PetscCall(writer.WriteFrame(n + 1, t + s.dt, {u}));
       PetscCall(PetscTime(&t1));
       T.output += t1 - t0;
     }

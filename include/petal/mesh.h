@@ -53,6 +53,10 @@ PETSC_EXTERN PetscErrorCode PetalVoxelGridSave(DM da, Vec cellType, Vec coeffici
  * with (seed, flat cell index, x fastest): the same field on any number of ranks. Collective. */
 PETSC_EXTERN PetscErrorCode PetalVoxelGridRandomCoefficient(DM da, PetscReal a, PetscReal b, PetscInt64 seed, Vec coefficient);
 
+/* The grid a voxel-grid DMDA describes (shape from the DMDA, origin and spacing from its cell-centre coordinates
+ * or from the info PetalVoxelGridCreateDA attached). Collective. */
+PETSC_EXTERN PetscErrorCode PetalVoxelGridGetInfo(DM da, PetalVoxelGridInfo *info);
+
 /* Creates a DMDA of the voxel grid described by info (no file involved). Collective. */
 PETSC_EXTERN PetscErrorCode PetalVoxelGridCreateDA(MPI_Comm comm, const PetalVoxelGridInfo *info, DM *da);
 

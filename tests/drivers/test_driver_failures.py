@@ -98,8 +98,8 @@ class InjectedFaults(Case):
     def test_heat_output_path(self):
         ranks = sorted({0, NP - 1})
         # the JSON summary is written after the time series is complete: out.h5 then stays, whole
-        for site, outputs in (("heat_output_open", ["out.h5", "out.xmf", "run.json"]), ("heat_output_frame#2", ["out.h5", "out.xmf", "run.json"]),
-                              ("heat_output_close", ["out.h5", "out.xmf", "run.json"]), ("json_write", ["run.json"])):
+        for site, outputs in (("time_series_open", ["out.h5", "out.xmf", "run.json"]), ("time_series_frame#2", ["out.h5", "out.xmf", "run.json"]),
+                              ("time_series_close", ["out.h5", "out.xmf", "run.json"]), ("json_write", ["run.json"])):
             for rank in ranks:
                 name, _, npass = site.partition("#")
                 fault = f"{name}@{rank}" + (f"#{npass}" if npass else "")

@@ -1,0 +1,41 @@
+// The fuzz targets (see fuzz_targets.hpp): petal's public loaders, each followed by the destruction of what it
+// returned, so that a successful load is complete.
+#include "fuzz_targets.hpp"
+#include <petal/mesh.h>
+
+namespace petal::fuzz {
+namespace {
+
+PetscErrorCode LoadVoxel(MPI_Comm comm, const char *file)
+{
+  DM  da;
+  Vec types, coef;
+  PetscFunctionBegin;
+  PetscCall(PetalVoxelGridLoad(comm, file, &da, &types, &coef));
+  PetscCall(VecDestroy(&coef));
+  PetscCall(VecDestroy(&types));
+  PetscCall(DMDestroy(&da));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode LoadPlex(MPI_Comm comm, const char *file)
+{
+  DM dm;
+  PetscFunctionBegin;
+  PetscCall(PetalPlexLoad(comm, file, &dm));
+  PetscCall(DMDestroy(&dm));
+  PetscFunctionReturn(0);
+}
+
+} // namespace
+
+const std::vector<Target> &Targets()
+{
+  static const std::vector<Target> targets = {
+    {"voxel", true, ".h5", {"voxel_obstacles.h5", "voxel_box3d.h5"}, LoadVoxel},
+    {"plex", true, ".h5", {"plex_v1.h5", "plex_v2.h5", "plex_xdmf.h5"}, LoadPlex},
+    {"gmsh", false, ".msh", {"gmsh22_ascii.msh", "gmsh22_binary.msh", "gmsh41_ascii.msh", "gmsh41_binary.msh"}, LoadPlex},
+  };
+  return targets;
+}
+} // namespace petal::fuzz

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Regenerates the fuzz harness's seed files in tests/fuzz/corpus/ (small on purpose: every mutant is loaded, so
+# small seeds mean more inputs per second). Needs a build (petal-mesh) and Debian's gmsh and python3-petsc4py.
+#   tests/fuzz/make_corpus.sh build
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+out=$root/tests/fuzz/corpus
+mesh=$build/drivers/mesh/petal-mesh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out"
+"$mesh" obstacles -n 12,10 -sphere 0.5,0.5,0.2 -coefficient_random 1,3 -seed 1 -o "$out/voxel_obstacles.h5" >/dev/null
+"$mesh" box -dim 3 -n 4,3,3 -dirichlet_walls -o "$out/voxel_box3d.h5" >/dev/null
+"$mesh" plexbox -faces 3,3 -simplex -o "$out/plex_v1.h5" >/dev/null
+"$mesh" plexbox -faces 2,2 -o "$out/plex_v2.h5" -dm_plex_view_hdf5_storage_version 2.0.0 >/dev/null
+/usr/bin/python3 - "$out/plex_xdmf.h5" <<'PY'
+import sys
+from petsc4py import PETSc
+dm = PETSc.DMPlex().createBoxMesh([3, 2], simplex=False)
+dm.setName("plex")
+v = PETSc.Viewer().createHDF5(sys.argv[1], "w")
+v.pushFormat(PETSc.Viewer.Format.HDF5_XDMF)
+dm.view(v)
+v.destroy()
+PY
+sed 's/^lc = 0.1;/lc = 0.35;/' "$root/meshes/data/square_hole.geo" > "$tmp/coarse.geo"
+gmsh -2 -format msh22 "$tmp/coarse.geo" -o "$out/gmsh22_ascii.msh" >/dev/null
+gmsh -2 -format msh22 -bin "$tmp/coarse.geo" -o "$out/gmsh22_binary.msh" >/dev/null
+gmsh -2 -format msh41 "$tmp/coarse.geo" -o "$out/gmsh41_ascii.msh" >/dev/null
+gmsh -2 -format msh41 -bin "$tmp/coarse.geo" -o "$out/gmsh41_binary.msh" >/dev/null
+ls -l "$out"
