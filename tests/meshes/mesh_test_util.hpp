@@ -41,6 +41,7 @@ inline void RemoveFile(const std::string &path)
 // Runs a PETSc call that must fail (PETSc's error printing silenced) and returns the error's message.
 #define PETAL_PETSC_ERROR_MESSAGE(call, message)                                             \
   do {                                                                                        \
+    PETAL_EXPECTED_FAILURE_SCOPE;                                                             \
     PetscCallAbort(PETSC_COMM_WORLD, PetscPushErrorHandler(PetscReturnErrorHandler, NULL));   \
     PetscErrorCode petal_ierr_ = (call);                                                      \
     PetscCallAbort(PETSC_COMM_WORLD, PetscPopErrorHandler());                                 \
