@@ -18,6 +18,12 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/PetalConfig.cmake ${CMAKE_CURRENT_BINA
               cmake/PetalDependencies.cmake
         DESTINATION ${PETAL_CMAKE_DIR})
 
+# A sanitizer build's consumers must be built with the same sanitizers (their runtime has to come first).
+set(PETAL_PC_SANITIZE "")
+if(PETAL_SANITIZE)
+  set(PETAL_PC_SANITIZE "-fsanitize=${PETAL_SANITIZE}")
+endif()
+
 # petal.pc finds the install tree from its own location (${pcfiledir}); a prefix fixed at configure time
 # (CMAKE_INSTALL_PREFIX) would be wrong after `cmake --install <build> --prefix <elsewhere>`.
 if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")

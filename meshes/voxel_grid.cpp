@@ -114,8 +114,9 @@ PetscErrorCode ReadHeader(MPI_Comm comm, hid_t file, const char filename[], Peta
     PetscCheck(shape[d] >= 1, comm, PETSC_ERR_FILE_UNEXPECTED, "/grid/shape in \"%s\" has entry %" PetscInt_FMT " = %lld; cell counts must be >= 1", filename, d, shape[d]);
     PetscCheck(std::isfinite(spacing[d]) && spacing[d] > 0, comm, PETSC_ERR_FILE_UNEXPECTED, "/grid/spacing in \"%s\" has entry %" PetscInt_FMT " = %.10g; spacings must be finite and > 0", filename, d, spacing[d]);
     PetscCheck(std::isfinite(origin[d]), comm, PETSC_ERR_FILE_UNEXPECTED, "/grid/origin in \"%s\" has entry %" PetscInt_FMT " = %.10g; it must be finite", filename, d, origin[d]);
+    // total <= PETSC_MAX_INT before the product, so a huge count in a corrupt file cannot overflow it
+    PetscCheck(shape[d] <= PETSC_MAX_INT / total, comm, PETSC_ERR_SUP, "Grid in \"%s\" has more cells than this PETSc's PetscInt can count", filename);
     total *= shape[d];
-    PetscCheck(total <= PETSC_MAX_INT, comm, PETSC_ERR_SUP, "Grid in \"%s\" has more cells than this PETSc's PetscInt can count", filename);
     info->shape[d]   = (PetscInt)shape[d];
     info->spacing[d] = spacing[d];
     info->origin[d]  = origin[d];
