@@ -194,6 +194,16 @@ PetscErrorCode CheckPlex(DM dm)
     PetscCheck(PetscIsNormalReal(PetscRealPart(x[i])) || PetscRealPart(x[i]) == 0, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "vertex %" PetscInt_FMT " has the non-finite coordinate %g", i / cdim, (double)PetscRealPart(x[i]));
   PetscCall(VecRestoreArrayRead(coords, &x));
   PetscCall(CheckLabels(dm));
+  // A face shared by more than two cells is no mesh of a domain (PETSc's checks accept it, and its partitioner
+  // then fails on some ranks only).
+  {
+    PetscInt fStart, fEnd, support;
+    PetscCall(DMPlexGetHeightStratum(dm, 1, &fStart, &fEnd));
+    for (PetscInt f = fStart; f < fEnd; ++f) {
+      PetscCall(DMPlexGetSupportSize(dm, f, &support));
+      PetscCheck(support >= 1 && support <= 2, PETSC_COMM_SELF, PETSC_ERR_FILE_UNEXPECTED, "face %" PetscInt_FMT " belongs to %" PetscInt_FMT " cells; a face of a mesh belongs to one or two", f, support);
+    }
+  }
   PetscCall(DMPlexCheckSymmetry(dm));
   PetscCall(DMPlexCheckSkeleton(dm, 0));
   PetscCall(DMPlexCheckFaces(dm, 0));
