@@ -137,6 +137,8 @@ void Learner::Load(const LearnerState &state)
   std::vector<double> probs   = r.Reals(nprobs);
   if (rounds < 0 || (pending != 0 && pending != 1) || (pending == 1 && last_arm >= num_arms) || !std::isfinite(cost_sum))
     BadState("inconsistent counters");
+  for (double p : probs)
+    if (!(p >= 0.0 && p <= 1.0)) BadState("a probability outside [0, 1]");
   Rng rng;
   rng.Deserialize(state.rng);
   LoadImpl(r, num_arms); // reads the rest, calls Finish(), and only then modifies the derived learner

@@ -242,8 +242,10 @@ PetscErrorCode ViewStateFile(PC_BanditSOR *sor, PetscViewer viewer)
   PetscFunctionBegin;
   if (sor->stateFile.empty()) PetscFunctionReturn(0);
   std::string when;
+  char        secs[32];
+  PetscCall(PetscSNPrintf(secs, sizeof secs, "%g s", (double)sor->checkpointSeconds));
   if (sor->checkpointInterval > 0) when += "every " + std::to_string(sor->checkpointInterval) + " solves";
-  if (sor->checkpointSeconds > 0) when += (when.empty() ? "every " : " and every ") + std::to_string((long long)std::ceil(sor->checkpointSeconds)) + " s";
+  if (sor->checkpointSeconds > 0) when += (when.empty() ? "every " : " and every ") + std::string(secs);
   PetscCall(PetscViewerASCIIPrintf(viewer, "  state file %s: checkpoints %s, and when the PC is destroyed%s\n", sor->stateFile.c_str(), when.empty() ? "never" : when.c_str(), sor->adoptState ? "; a state of another configuration is adopted" : ""));
   PetscFunctionReturn(0);
 }

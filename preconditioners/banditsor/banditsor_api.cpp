@@ -115,6 +115,7 @@ PetscErrorCode SetStateFile_BanditSOR(PC pc, const char file[])
   PetscFunctionBegin;
   sor->stateFile = file ? file : "";
   if (sor->stateFile.empty()) PetscFunctionReturn(0);
+  PetscCall(PetscTime(&sor->savedTime)); // the checkpoint period starts now (or when the file is loaded)
   PetscCall(PetscTestFile(file, 'r', &exists));
   // Every rank must take the same branch: rank 0's view of the file decides.
   PetscCallMPI(MPI_Bcast(&exists, 1, MPIU_BOOL, 0, PetscObjectComm((PetscObject)pc)));

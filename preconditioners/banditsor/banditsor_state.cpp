@@ -19,6 +19,7 @@
 #include "core/file_verdict.hpp"
 #include "core/h5_dataset.hpp"
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 
 namespace petal {
@@ -158,7 +159,7 @@ std::string Configuration(const std::string &type, const std::vector<double> &gr
 {
   char buf[160];
   if (type == "fixed") return "learner fixed";
-  PetscSNPrintf(buf, sizeof buf, "learner %s, %zu omegas on [%g, %g]", type.c_str(), grid.size(), grid.front(), grid.back());
+  std::snprintf(buf, sizeof buf, "learner %s, %zu omegas on [%g, %g]", type.c_str(), grid.size(), grid.front(), grid.back());
   return buf;
 }
 
@@ -281,7 +282,6 @@ PetscErrorCode BanditSORCheckpoint(PC pc, PC_BanditSOR *sor)
     // Clocks differ between ranks: rank 0's decides, so that every rank writes (collectively) or none.
     PetscLogDouble now;
     PetscCall(PetscTime(&now));
-    if (sor->savedTime == 0) sor->savedTime = now; // the period starts with the first solve
     due = now - sor->savedTime >= sor->checkpointSeconds;
     PetscCallMPI(MPI_Bcast(&due, 1, MPI_INT, 0, PetscObjectComm((PetscObject)pc)));
   }
