@@ -21,6 +21,7 @@ namespace petal {
 const char *const BanditSORSweepNames[]     = {"symmetric", "forward", "backward", "SORSweep", "", nullptr};
 const char *const BanditSORBackendNames[]   = {"petsc", "kokkos", "SORBackend", "", nullptr};
 const char *const BanditSORColoringNames[]  = {"greedy", "kokkoskernels", "level", "SORColoring", "", nullptr};
+const char *const BanditSOROrderingNames[]  = {"local", "global", "SOROrdering", "", nullptr};
 const char *const BanditSOREstimatorNames[] = {"iw", "rv", "TsallisEstimator", "", nullptr};
 
 PetscErrorCode BanditSORCheckOmega(PC pc, const char *where, PetscReal omega)
@@ -152,9 +153,9 @@ PetscErrorCode PCSetUp_BanditSOR(PC pc)
   PetscCall(BanditSORCreateLearner(pc, sor));
   if (sor->backend == SORBackend::KOKKOS) {
     // The coloring is kept while the nonzero pattern is (e.g. A_t of a time loop); values are re-copied.
-    if (!sor->kokkos || !sor->kokkos->IsCreated() || pc->flag != SAME_NONZERO_PATTERN || sor->kokkos->Coloring() != sor->coloring) {
+    if (!sor->kokkos || !sor->kokkos->IsCreated() || pc->flag != SAME_NONZERO_PATTERN || sor->kokkos->Coloring() != sor->coloring || sor->kokkos->Ordering() != sor->ordering) {
       sor->kokkos = std::make_unique<KokkosSOR>();
-      PetscCall(sor->kokkos->Create(pc->pmat, sor->coloring));
+      PetscCall(sor->kokkos->Create(pc->pmat, sor->coloring, sor->ordering));
     } else PetscCall(sor->kokkos->UpdateValues(pc->pmat));
   } else sor->kokkos.reset();
   PetscFunctionReturn(0);
@@ -202,10 +203,12 @@ PetscErrorCode ViewSettings(PC pc, PC_BanditSOR *sor, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPrintf(viewer, "  learner %s, seed %" PetscInt_FMT ", %s sweeps (%" PetscInt_FMT " per application), backend %s\n", sor->learnerType.c_str(), sor->seed, BanditSORSweepNames[(int)sor->sweep], sor->its, BanditSORBackendNames[(int)sor->backend]));
   // Where users compare runs on different rank counts: SOR in parallel is not the sequential SOR.
   PetscCallMPI(MPI_Comm_size(PetscObjectComm((PetscObject)pc), &size));
-  if (size > 1) PetscCall(PetscViewerASCIIPrintf(viewer, "  sweeps local to each of the %d ranks: block Jacobi over the ranks with SOR inside each block (like PCSOR), so iterations and the best omega depend on the rank count\n", (int)size));
+  const bool global = sor->backend == SORBackend::KOKKOS && sor->ordering == SOROrdering::GLOBAL;
+  if (global) PetscCall(PetscViewerASCIIPrintf(viewer, "  sweeps over all rows in one global multicolor order (-pc_banditsor_kokkos_ordering global): the same preconditioner on any number of ranks, up to rounding\n"));
+  else if (size > 1) PetscCall(PetscViewerASCIIPrintf(viewer, "  sweeps local to each of the %d ranks: block Jacobi over the ranks with SOR inside each block (like PCSOR), so iterations and the best omega depend on the rank count\n", (int)size));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "  sweeps over all rows (1 rank); on several ranks they are local to each rank (block Jacobi, like PCSOR), so iterations depend on the rank count\n"));
   if (sor->backend == SORBackend::KOKKOS) {
-    PetscCall(PetscViewerASCIIPrintf(viewer, "  Kokkos execution space %s, row order %s\n", PetalKokkosExecutionSpaceName(), BanditSORColoringNames[(int)sor->coloring]));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  Kokkos execution space %s, row order %s, ordering %s\n", PetalKokkosExecutionSpaceName(), BanditSORColoringNames[(int)sor->coloring], BanditSOROrderingNames[(int)sor->ordering]));
     if (sor->kokkos && sor->kokkos->IsCreated()) {
       PetscCall(PetscViewerASCIIPushTab(viewer));
       PetscCall(sor->kokkos->View(viewer));

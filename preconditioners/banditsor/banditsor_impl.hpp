@@ -21,6 +21,7 @@ enum class SORSweep : int { SYMMETRIC = 0, FORWARD = 1, BACKWARD = 2 };
 extern const char *const BanditSORSweepNames[];
 extern const char *const BanditSORBackendNames[];
 extern const char *const BanditSORColoringNames[];
+extern const char *const BanditSOROrderingNames[];
 extern const char *const BanditSOREstimatorNames[];
 
 struct PC_BanditSOR {
@@ -37,6 +38,7 @@ struct PC_BanditSOR {
   SORSweep            sweep      = SORSweep::SYMMETRIC;
   SORBackend          backend    = SORBackend::PETSC;
   SORColoring         coloring   = SORColoring::LEVEL; // natural-order SOR: the same operator as MatSOR
+  SOROrdering         ordering   = SOROrdering::LOCAL; // GLOBAL: the same preconditioner on any rank count
   PetscInt            its        = 1;
   // Whether the learner type and the grid were chosen (a setter, or an option that calls one) rather than
   // left at their defaults: a loaded state of another configuration is refused unless adoptState.

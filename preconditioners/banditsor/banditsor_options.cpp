@@ -78,6 +78,7 @@ PetscErrorCode KernelOptions(PC pc, PC_BanditSOR *sor, PetscOptionItems *PetscOp
   PetscCall(PetscOptionsInt("-pc_banditsor_its", "SOR sweeps per preconditioner application", "", sor->its, &sor->its, NULL));
   PetscCheck(sor->its >= 1, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCBANDITSOR: -pc_banditsor_its must be at least 1");
   PetscCall(PetscOptionsEnum("-pc_banditsor_backend", "SOR kernel: petsc (MatSOR) or kokkos (multicolor Kokkos kernel)", "", BanditSORBackendNames, (PetscEnum)sor->backend, (PetscEnum *)&sor->backend, NULL));
+  PetscCall(PetscOptionsEnum("-pc_banditsor_kokkos_ordering", "Sweeps of the kokkos backend on several ranks: local (block Jacobi over the ranks, like MatSOR) or global (one multicolor order over all rows, ghosts exchanged per color: the same preconditioner on any number of ranks; greedy or level coloring)", "", BanditSOROrderingNames, (PetscEnum)sor->ordering, (PetscEnum *)&sor->ordering, NULL));
   PetscCall(PetscOptionsEnum("-pc_banditsor_kokkos_coloring", "Row order of the kokkos backend: level (natural-order SOR, same as MatSOR), greedy (multicolor: red-black on 5-point stencils, most parallel, weaker SSOR), kokkoskernels", "", BanditSORColoringNames, (PetscEnum)sor->coloring, (PetscEnum *)&sor->coloring, NULL));
   PetscFunctionReturn(0);
 }

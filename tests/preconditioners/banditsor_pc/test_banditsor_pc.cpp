@@ -109,6 +109,57 @@ TEST(BanditSORPC, FixedOmegaIsPCSORWithCGAndSSOR) { CompareWithPCSOR(Method::CG_
 
 TEST(BanditSORPC, FixedOmegaIsPCSORWithRichardsonAndForwardSOR) { CompareWithPCSOR(Method::RICHARDSON_FORWARD, "rich"); }
 
+// SOR on several ranks is block Jacobi (like PCSOR), so iteration counts change with the rank count. The Kokkos
+// backend's global ordering sweeps all rows in one multicolor order; with the level coloring that is
+// natural-order SSOR over the whole matrix: the iterations of one-rank PCSOR on any number of ranks.
+TEST(BanditSORPC, KokkosGlobalOrderingHasTheIterationsOfOneRank)
+{
+  const PetscInt m = 12, n = m * m;
+  Sequence       seq(m);
+  const char    *options[][2] = {{"-kglobal_pc_banditsor_backend", "kokkos"}, {"-kglobal_pc_banditsor_kokkos_coloring", "level"}, {"-kglobal_pc_banditsor_kokkos_ordering", "global"}};
+  for (auto &o : options) ASSERT_EQ(PetscOptionsSetValue(NULL, o[0], o[1]), 0);
+  KSP bandit = MakeKsp(Method::CG_SSOR, true, 1.6, "kglobal_");
+  // The same systems on this rank alone, with PCSOR: the one-rank iteration counts.
+  Mat Aseq;
+  Vec bseq, xseq, x;
+  ASSERT_EQ(MatCreateSeqAIJ(PETSC_COMM_SELF, n, n, 5, NULL, &Aseq), 0);
+  for (PetscInt i = 0; i < n; ++i) {
+    const PetscInt ix = i % m, iy = i / m;
+    for (PetscInt j : {i - m, i - 1, i, i + 1, i + m}) {
+      if (j < 0 || j >= n || (j == i - 1 && ix == 0) || (j == i + 1 && ix == m - 1) || (j == i - m && iy == 0) || (j == i + m && iy == m - 1)) continue;
+      ASSERT_EQ(MatSetValue(Aseq, i, j, j == i ? 4.0 : -1.0, INSERT_VALUES), 0);
+    }
+  }
+  ASSERT_EQ(MatAssemblyBegin(Aseq, MAT_FINAL_ASSEMBLY), 0);
+  ASSERT_EQ(MatAssemblyEnd(Aseq, MAT_FINAL_ASSEMBLY), 0);
+  ASSERT_EQ(MatCreateVecs(Aseq, &xseq, &bseq), 0);
+  ASSERT_EQ(VecDuplicate(seq.b, &x), 0);
+  KSP sor;
+  PC  pc;
+  ASSERT_EQ(KSPCreate(PETSC_COMM_SELF, &sor), 0);
+  ASSERT_EQ(KSPSetType(sor, KSPCG), 0);
+  ASSERT_EQ(KSPSetNormType(sor, KSP_NORM_UNPRECONDITIONED), 0);
+  ASSERT_EQ(KSPSetTolerances(sor, 1e-8, PETSC_DEFAULT, PETSC_DEFAULT, 5000), 0);
+  ASSERT_EQ(KSPGetPC(sor, &pc), 0);
+  ASSERT_EQ(PCSetType(pc, PCSOR), 0);
+  ASSERT_EQ(PCSORSetOmega(pc, 1.6), 0);
+  for (int t = 0; t < 4; ++t) {
+    seq.Set(t);
+    Mat At;
+    ASSERT_EQ(MatDuplicate(Aseq, MAT_COPY_VALUES, &At), 0);
+    ASSERT_EQ(MatShift(At, Sequence::Context(t)), 0);
+    for (PetscInt i = 0; i < n; ++i) ASSERT_EQ(VecSetValue(bseq, i, std::sin(0.37 * i + 1.3 * t) + 0.1 * std::cos(0.11 * i * t), INSERT_VALUES), 0);
+    ASSERT_EQ(VecAssemblyBegin(bseq), 0);
+    ASSERT_EQ(VecAssemblyEnd(bseq), 0);
+    const SolveResult one = Solve(sor, At, bseq, xseq), global = Solve(bandit, seq.A, seq.b, x);
+    EXPECT_GT(global.reason, 0);
+    EXPECT_EQ(global.its, one.its) << "instance " << t << " on " << Size() << " ranks";
+    MatDestroy(&At);
+  }
+  for (auto &o : options) ASSERT_EQ(PetscOptionsClearValue(NULL, o[0]), 0);
+  KSPDestroy(&bandit), KSPDestroy(&sor), MatDestroy(&Aseq), VecDestroy(&bseq), VecDestroy(&xseq), VecDestroy(&x);
+}
+
 // The pitfall the wrapper avoids: without it, Richardson + PCSOR runs max_it sweeps whatever the tolerance,
 // while PCBANDITSOR (no applyrichardson) stops at the tolerance.
 TEST(BanditSORPC, RichardsonFastPathOfPCSORIgnoresTheTolerance)
