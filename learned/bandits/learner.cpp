@@ -200,7 +200,7 @@ struct TypeEntry {
 };
 // The learner types, in the order option lists show them.
 const TypeEntry kTypes[] = {
-  {"fixed", {"fixed omega", false, false}},
+  {"fixed", {"fixed omega, as PCSOR", false, false}},
   {"tsallis", {"Tsallis-INF", false, true}},
   {"tsallis_cb", {"Tsallis-INF-CB", true, true}},
   {"chebcb", {"ChebCB", true, false}},

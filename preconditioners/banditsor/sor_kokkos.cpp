@@ -167,35 +167,10 @@ PetscErrorCode KokkosSOR::GlobalColoring(Mat A, SORColoring coloring, std::vecto
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode KokkosSOR::Setup(Mat A, SORColoring coloring, SOROrdering ordering)
+// The multicolor structure M_ of the local diagonal block (rowptr/cols) in the given coloring.
+PetscErrorCode KokkosSOR::BuildColoredMatrix(PetscInt n, const std::vector<PetscInt> &rowptr, const std::vector<PetscInt> &cols, const std::vector<PetscInt> &color, PetscInt ncolors)
 {
-  PetscInt  m, nlocalCols;
-  PetscBool isMPI;
-
   PetscFunctionBegin;
-  comm_     = PetscObjectComm((PetscObject)A);
-  coloring_ = coloring;
-  ordering_ = ordering;
-  PetscCall(PetscObjectBaseTypeCompare((PetscObject)A, MATMPIAIJ, &isMPI));
-  isMPI_ = isMPI;
-  PetscCall(MatGetLocalSize(A, &m, &nlocalCols));
-  PetscCheck(m == nlocalCols, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "petal KokkosSOR: the local diagonal block must be square, got %" PetscInt_FMT " rows and %" PetscInt_FMT " columns", m, nlocalCols);
-  const CrsMatrix &D = aij_->diag;
-  PetscCheck(D.numRows() == m, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "petal KokkosSOR: the KokkosAIJ has %" PetscInt_FMT " local rows, the matrix %" PetscInt_FMT, (PetscInt)D.numRows(), m);
-
-  // Structure on the host (no copy when MemSpace is HostSpace).
-  auto                  rowmapH  = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), D.graph.row_map);
-  auto                  entriesH = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), D.graph.entries);
-  const PetscInt        n        = m;
-  std::vector<PetscInt> rowptr(rowmapH.data(), rowmapH.data() + n + 1), cols(entriesH.data(), entriesH.data() + rowptr[n]);
-
-  std::vector<PetscInt> color;
-  PetscInt              ncolors;
-  if (ordering == SOROrdering::GLOBAL) PetscCall(GlobalColoring(A, coloring, &color, &ncolors));
-  else PetscCall(ComputeColoring(coloring, n, rowptr, cols, &color, &ncolors));
-  const sor::CSRRef G{n, rowptr.data(), cols.data(), nullptr};
-  PetscCheck(sor::IsValidColoring(G, color), PETSC_COMM_SELF, PETSC_ERR_PLIB, "petal KokkosSOR: the graph coloring is invalid (coupled rows share a color)");
-
   std::vector<PetscInt> colorStart;
   sor::ColorOrder(color, ncolors, &order_, &colorStart);
 
@@ -239,6 +214,39 @@ PetscErrorCode KokkosSOR::Setup(Mat A, SORColoring coloring, SOROrdering orderin
   M_.nupper      = nupper;
   rhs_           = VectorView(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::sor::rhs"), n);
   t_             = VectorView(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::sor::t"), n);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KokkosSOR::Setup(Mat A, SORColoring coloring, SOROrdering ordering)
+{
+  PetscInt  m, nlocalCols;
+  PetscBool isMPI;
+
+  PetscFunctionBegin;
+  comm_     = PetscObjectComm((PetscObject)A);
+  coloring_ = coloring;
+  ordering_ = ordering;
+  PetscCall(PetscObjectBaseTypeCompare((PetscObject)A, MATMPIAIJ, &isMPI));
+  isMPI_ = isMPI;
+  PetscCall(MatGetLocalSize(A, &m, &nlocalCols));
+  PetscCheck(m == nlocalCols, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "petal KokkosSOR: the local diagonal block must be square, got %" PetscInt_FMT " rows and %" PetscInt_FMT " columns", m, nlocalCols);
+  const CrsMatrix &D = aij_->diag;
+  PetscCheck(D.numRows() == m, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "petal KokkosSOR: the KokkosAIJ has %" PetscInt_FMT " local rows, the matrix %" PetscInt_FMT, (PetscInt)D.numRows(), m);
+
+  // Structure on the host (no copy when MemSpace is HostSpace).
+  auto                  rowmapH  = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), D.graph.row_map);
+  auto                  entriesH = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), D.graph.entries);
+  const PetscInt        n        = m;
+  std::vector<PetscInt> rowptr(rowmapH.data(), rowmapH.data() + n + 1), cols(entriesH.data(), entriesH.data() + rowptr[n]);
+
+  std::vector<PetscInt> color;
+  PetscInt              ncolors;
+  if (ordering == SOROrdering::GLOBAL) PetscCall(GlobalColoring(A, coloring, &color, &ncolors));
+  else PetscCall(ComputeColoring(coloring, n, rowptr, cols, &color, &ncolors));
+  const sor::CSRRef G{n, rowptr.data(), cols.data(), nullptr};
+  PetscCheck(sor::IsValidColoring(G, color), PETSC_COMM_SELF, PETSC_ERR_PLIB, "petal KokkosSOR: the graph coloring is invalid (coupled rows share a color)");
+
+  PetscCall(BuildColoredMatrix(n, rowptr, cols, color, ncolors));
   PetscCall(RefreshValues());
   PetscFunctionReturn(0);
 }

@@ -96,6 +96,7 @@ public:
 private:
   PetscErrorCode Setup(Mat A, SORColoring coloring, SOROrdering ordering);
   PetscErrorCode ComputeColoring(SORColoring coloring, PetscInt n, const std::vector<PetscInt> &rowptr, const std::vector<PetscInt> &cols, std::vector<PetscInt> *color, PetscInt *ncolors);
+  PetscErrorCode BuildColoredMatrix(PetscInt n, const std::vector<PetscInt> &rowptr, const std::vector<PetscInt> &cols, const std::vector<PetscInt> &color, PetscInt ncolors);
   // GLOBAL: the colors of this rank's rows from the coloring of the gathered global graph.
   PetscErrorCode GlobalColoring(Mat A, SORColoring coloring, std::vector<PetscInt> *color, PetscInt *ncolors);
   PetscErrorCode ApplyGlobal(PetscReal omega, sor::Sweep sweep, PetscInt sweeps, Vec b, Vec x);
