@@ -40,6 +40,7 @@ public:
   {
     PetscFunctionBegin;
     file_ = file;
+    comm_ = comm;
     PetscCall(PetalSequenceReaderOpen(comm, file, &reader_));
     PetscCall(PetalSequenceReaderGetInfo(reader_, &info_));
     PetscCheck(instances <= info_.instances, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-relax: -relax_instances %" PetscInt_FMT " but %s holds only %" PetscInt_FMT " instances", instances, file, info_.instances);
@@ -58,7 +59,7 @@ public:
   {
     const PetscReal *c;
     PetscFunctionBegin;
-    PetscCheck(t == next_, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONGSTATE, "file sequence: instance %" PetscInt_FMT " requested, %" PetscInt_FMT " expected (call Reset to restart)", t, next_);
+    PetscCheck(t == next_, comm_, PETSC_ERR_ARG_WRONGSTATE, "file sequence: instance %" PetscInt_FMT " requested, %" PetscInt_FMT " expected (call Reset to restart)", t, next_);
     next_++;
     PetscCall(PetalSequenceReaderRead(reader_, t, A, &b_, &x0_));
     PetscCall(PetalSequenceReaderGetContexts(reader_, &c));
@@ -75,6 +76,7 @@ public:
 
 private:
   std::string         file_;
+  MPI_Comm            comm_   = MPI_COMM_NULL;
   PetalSequenceReader reader_ = nullptr;
   PetalSequenceInfo   info_{};
   Vec                 b_ = nullptr, x0_ = nullptr; // the reader's, for the current instance

@@ -51,13 +51,14 @@ std::string Join(const std::vector<double> &v)
 // a given empty list is an error.
 PetscErrorCode ListOption(PetscOptionItems *PetscOptionsObject, const char *name, const char *help, const std::string &dflt, std::vector<std::string> *items, PetscBool *set)
 {
-  char text[4096];
+  std::vector<char> text(1 << 16); // 1000 omegas with 17 digits fit
   PetscFunctionBegin;
-  PetscCall(PetscStrncpy(text, dflt.c_str(), sizeof text));
-  PetscCall(PetscOptionsString(name, help, "", dflt.c_str(), text, sizeof text, set));
+  PetscCall(PetscStrncpy(text.data(), dflt.c_str(), text.size()));
+  PetscCall(PetscOptionsString(name, help, "", dflt.c_str(), text.data(), text.size(), set));
   if (!*set) PetscFunctionReturn(0);
+  PetscCheck(std::strlen(text.data()) < text.size() - 1, PetscOptionsObject->comm, PETSC_ERR_ARG_SIZ, "petal-relax: %s is longer than %zu characters", name, text.size() - 2);
   items->clear();
-  std::stringstream ss(text);
+  std::stringstream ss(text.data());
   for (std::string item; std::getline(ss, item, ',');)
     if (!item.empty()) items->push_back(item);
   PetscCheck(!items->empty(), PetscOptionsObject->comm, PETSC_ERR_ARG_WRONG, "petal-relax: %s is empty; give at least one value (or leave the option out for its default, %s)", name, dflt.c_str());
