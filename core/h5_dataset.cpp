@@ -36,7 +36,8 @@ std::string StorageProblem(const std::string &name, hid_t dset, hid_t type, hssi
   Handle dcpl(H5Dget_create_plist(dset));
   if (!dcpl.valid()) return name + " cannot be inspected";
   if (H5Pget_nfilters(dcpl) > 0) return ""; // compressed: read in blocks, sizes capped by the caller
-  const unsigned long long need = (unsigned long long)npoints * H5Tget_size(type);
+  const unsigned long long size = H5Tget_size(type);
+  const unsigned long long need = size && (unsigned long long)npoints > ~0ull / size ? ~0ull : (unsigned long long)npoints * size;
   const unsigned long long have = H5Dget_storage_size(dset);
   if (have >= need) return "";
   return name + " declares " + std::to_string((long long)npoints) + " entries but the file holds only " + std::to_string(have) + " of their " + std::to_string(need) + " bytes (never written, or the file is truncated)";
