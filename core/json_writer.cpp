@@ -104,14 +104,17 @@ PetscErrorCode JsonWriter::Save(MPI_Comm comm, const char *filename) const
 
   PetscFunctionBegin;
   PetscCall(PetalAtomicFileTempName(filename, tmp, sizeof tmp));
-  PetscCall(PetalFaultPoint("json_write"));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
+    PetscCall(PetalFaultPoint("json_write"));
     FILE *f = std::fopen(tmp, "w");
     ok      = f && std::fprintf(f, "%s\n", out_.c_str()) >= 0;
     if (f) ok = (std::fclose(f) == 0) && ok;
   }
   PetscCallMPI(MPI_Bcast(&ok, 1, MPI_INT, 0, comm));
+  // The other ranks pass the fault site once rank 0's temporary exists: a rank that fails before it is
+  // created would remove nothing, and rank 0 would then leave it behind when the job is aborted.
+  if (rank > 0) PetscCall(PetalFaultPoint("json_write"));
   if (!ok) PetscCall(PetalAtomicFileAbort(comm, tmp));
   PetscCheck(ok, comm, PETSC_ERR_FILE_WRITE, "Cannot write JSON summary %s", filename);
   PetscCall(PetalAtomicFileCommit(comm, tmp, filename));

@@ -73,12 +73,13 @@ struct HeatParams {
 // b_t = (I - c_t K) u_{t-1} + dt F(t + dt/2), warm start x0 = u_{t-1}; context kappa(t + dt/2).
 PetscErrorCode CreateHeatSequence(MPI_Comm comm, const HeatParams &p, std::unique_ptr<Sequence> *seq);
 
-// A sequence stored in HDF5 (layout in drivers/relax/README.md and relax_file.cpp). instances <= 0: all.
+// A sequence stored in a file of petal's format for sequences of linear systems (include/petal/sequence.h),
+// read with PetalSequenceReader. instances <= 0: all.
 PetscErrorCode CreateFileSequence(MPI_Comm comm, const char *file, PetscInt instances, std::unique_ptr<Sequence> *seq);
 
-// Writes seq (instances along the trajectory given by solve, for stateful sequences) to an HDF5 file in the
-// layout CreateFileSequence reads. solve(A, b, x) must solve A x = b in place (x holds the initial guess);
-// it is only called for stateful sequences.
+// Writes seq (instances along the trajectory given by solve, for stateful sequences) with PetalSequenceWriter,
+// so that CreateFileSequence reads it back. solve(A, b, x) must solve A x = b in place (x holds the initial
+// guess); it is only called for stateful sequences. progress: as -relax_progress.
 using TrajectorySolver = PetscErrorCode (*)(void *ctx, Mat A, Vec b, Vec x);
-PetscErrorCode WriteSequenceFile(MPI_Comm comm, Sequence &seq, const char *file, TrajectorySolver solve, void *ctx);
+PetscErrorCode WriteSequenceFile(MPI_Comm comm, Sequence &seq, const char *file, TrajectorySolver solve, void *ctx, PetscInt progress);
 } // namespace petal::relax

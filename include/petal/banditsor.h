@@ -4,6 +4,9 @@
  *
  *   -pc_type banditsor -pc_banditsor_learner tsallis|tsallis_cb|chebcb|fixed
  *
+ * As with PCSOR, the sweeps are local to each rank: on several ranks the preconditioner is block Jacobi over
+ * the ranks with SOR inside each block, so iteration counts and the best omega depend on the rank count.
+ *
  * Decisions depend only on the seed, the contexts and the (global) iteration counts, so every rank makes
  * the same choice and a run is reproducible. See preconditioners/banditsor/README.md. */
 #include <petscpc.h>
@@ -50,6 +53,44 @@ PETSC_EXTERN PetscErrorCode PCBanditSORGetOmegaGrid(PC, PetscInt *, const PetscR
 PETSC_EXTERN PetscErrorCode PCBanditSORGetOmega(PC, PetscReal *);
 /* Solves charged so far and their total iteration count (including those of a loaded state). */
 PETSC_EXTERN PetscErrorCode PCBanditSORGetTotals(PC, PetscInt *, PetscInt *);
-/* Learner state to/from HDF5 (the file is written atomically); -pc_banditsor_state FILE does both. */
+/* Seconds spent in the learner (choosing omega and charging costs) so far: what -ksp_view prints as "learner
+ * time" and the log event PetalBanditLearn covers. */
+PETSC_EXTERN PetscErrorCode PCBanditSORGetLearnerTime(PC, PetscLogDouble *);
+
+/* Learner state to/from HDF5 (the file is written atomically). Loading is collective: rank 0 reads and checks
+ * the file and every rank raises the same error for a malformed one. A state of another learner type or
+ * omega grid than the one set (by a setter or option) is refused unless PCBanditSORSetStateAdopt. */
 PETSC_EXTERN PetscErrorCode PCBanditSORSaveState(PC, const char[]);
 PETSC_EXTERN PetscErrorCode PCBanditSORLoadState(PC, const char[]);
+/* -pc_banditsor_state FILE: loads FILE if it exists; the state is written back at checkpoints and when the PC
+ * is destroyed. */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetStateFile(PC, const char[]);
+/* -pc_banditsor_state_checkpoint_interval/_seconds: also write the state file after every `interval` solves
+ * and/or once `seconds` have passed since the last write (0: never), so that a job killed after hours keeps
+ * what it learned up to its last checkpoint. */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetStateCheckpoint(PC, PetscInt, PetscReal);
+/* -pc_banditsor_state_adopt: load a state of another learner type or grid (printing what it overrides). */
+PETSC_EXTERN PetscErrorCode PCBanditSORSetStateAdopt(PC, PetscBool);
+
+/* Replays the PC's configured learner (type, grid size, context range and transform, bins, features,
+ * estimator), seeded with `seed` instead of the PC's seed, on a table of costs: costs[t * arms + k] is the
+ * cost (iterations) of instance t with arm k, contexts[t] the context of instance t (as given to
+ * PCBanditSORSetContext). No solves; the PC's own learner is untouched. total: the sum of the costs of the
+ * arms the learner chose. With the PC's seed this is what the PC would do on a sequence whose costs do not
+ * depend on the earlier choices. Not collective. */
+PETSC_EXTERN PetscErrorCode PCBanditSORReplay(PC, PetscInt instances, PetscInt arms, const PetscInt costs[], const PetscReal contexts[], PetscInt seed, PetscInt64 *total);
+
+/* The learner types (values of -pc_banditsor_learner): n names, NULL-terminated, static. */
+PETSC_EXTERN PetscErrorCode PCBanditSORGetLearnerTypes(PetscInt *, const char *const *[]);
+/* A type's label for tables ("Tsallis-INF"), whether it uses the context, and whether it uses the Tsallis-INF
+ * loss estimator (PCBanditSORSetTsallisEstimator); any pointer may be NULL. */
+PETSC_EXTERN PetscErrorCode PCBanditSORGetLearnerTypeInfo(const char[], const char **, PetscBool *, PetscBool *);
+
+/* Omega grids: every value finite and in (0, 2), at most PCBANDITSOR_MAX_OMEGA_GRID values; the uniform grid
+ * linspace(omin, omax, n) (end points exact) needs omin < omax when n > 1. The checks raise
+ * PETSC_ERR_ARG_OUTOFRANGE on comm, the message starting with `source` (the option or function to blame).
+ * PCBanditSORUniformOmegaGrid fills grid[n] (check n first: the caller allocates it). */
+#define PCBANDITSOR_MAX_OMEGA_GRID 1000
+PETSC_EXTERN PetscErrorCode PCBanditSORCheckOmegaGrid(MPI_Comm, const char source[], PetscInt n, const PetscReal omega[]);
+PETSC_EXTERN PetscErrorCode PCBanditSORCheckUniformOmegaGrid(MPI_Comm, const char source[], PetscInt n, PetscReal omin, PetscReal omax);
+PETSC_EXTERN PetscErrorCode PCBanditSORUniformOmegaGrid(MPI_Comm, const char source[], PetscInt n, PetscReal omin, PetscReal omax, PetscReal grid[]);

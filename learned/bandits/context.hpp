@@ -1,7 +1,7 @@
 #pragma once
 // How a contextual learner sees the context: the identity, or a log scale for contexts that span decades (a
-// diffusivity, a time step, a shift). Shared by PCBANDITSOR (-pc_banditsor_context_transform) and
-// petal-relax's table replay, so that both map contexts the same way.
+// diffusivity, a time step, a shift). Used by PCBANDITSOR (-pc_banditsor_context_transform) for its own
+// learner and for PCBanditSORReplay, so that both map contexts the same way.
 #include <algorithm>
 #include <cmath>
 

@@ -137,6 +137,8 @@ void Learner::Load(const LearnerState &state)
   std::vector<double> probs   = r.Reals(nprobs);
   if (rounds < 0 || (pending != 0 && pending != 1) || (pending == 1 && last_arm >= num_arms) || !std::isfinite(cost_sum))
     BadState("inconsistent counters");
+  for (double p : probs)
+    if (!(p >= 0.0 && p <= 1.0)) BadState("a probability outside [0, 1]");
   Rng rng;
   rng.Deserialize(state.rng);
   LoadImpl(r, num_arms); // reads the rest, calls Finish(), and only then modifies the derived learner
@@ -191,10 +193,35 @@ std::string Learner::Summary(const std::vector<double> &arm_values_in) const
 
 /* ---------------------------------------------------------------- factory */
 
+namespace {
+struct TypeEntry {
+  const char       *name;
+  LearnerTypeTraits traits;
+};
+// The learner types, in the order option lists show them.
+const TypeEntry kTypes[] = {
+  {"fixed", {"fixed omega, as PCSOR", false, false}},
+  {"tsallis", {"Tsallis-INF", false, true}},
+  {"tsallis_cb", {"Tsallis-INF-CB", true, true}},
+  {"chebcb", {"ChebCB", true, false}},
+};
+} // namespace
+
 const std::vector<std::string> &LearnerTypes()
 {
-  static const std::vector<std::string> types = {"fixed", "tsallis", "tsallis_cb", "chebcb"};
+  static const std::vector<std::string> types = [] {
+    std::vector<std::string> v;
+    for (const TypeEntry &e : kTypes) v.push_back(e.name);
+    return v;
+  }();
   return types;
+}
+
+const LearnerTypeTraits &TraitsOf(const std::string &type)
+{
+  for (const TypeEntry &e : kTypes)
+    if (type == e.name) return e.traits;
+  throw std::invalid_argument("petal::bandits: unknown learner type '" + type + "'");
 }
 
 std::unique_ptr<Learner> CreateLearner(const std::string &type, const LearnerOptions &o)
@@ -203,7 +230,9 @@ std::unique_ptr<Learner> CreateLearner(const std::string &type, const LearnerOpt
   if (type == "tsallis") return std::make_unique<TsallisINF>(o.num_arms, o.seed, o.tsallis_estimator);
   if (type == "tsallis_cb") return std::make_unique<TsallisINFCB>(o.num_arms, o.bins, o.context_min, o.context_max, o.seed, o.tsallis_estimator);
   if (type == "chebcb") return std::make_unique<ChebCB>(o.num_arms, o.features, o.context_min, o.context_max, o.seed);
-  throw std::invalid_argument("petal::bandits: unknown learner type '" + type + "' (fixed, tsallis, tsallis_cb, chebcb)");
+  std::string known;
+  for (const std::string &t : LearnerTypes()) known += (known.empty() ? "" : ", ") + t;
+  throw std::invalid_argument("petal::bandits: unknown learner type '" + type + "' (" + known + ")");
 }
 
 std::unique_ptr<Learner> RestoreLearner(const LearnerState &state)

@@ -162,9 +162,20 @@ private:
 std::unique_ptr<Learner> CreateLearner(const std::string &type, const LearnerOptions &options);
 /* Creates a learner of state.type and loads state into it. */
 std::unique_ptr<Learner> RestoreLearner(const LearnerState &state);
-/* The type names CreateLearner() accepts. */
+/* The type names CreateLearner() accepts: the one list of learner types (PCBANDITSOR's -pc_banditsor_learner
+ * values and petal-relax's policies derive from it). */
 const std::vector<std::string> &LearnerTypes();
-/* n points linspace(lo, hi, n); the reference grid is DefaultOmegaGrid() = linspace(1, 1.95, 20). */
+/* What a type of LearnerTypes() is, for tables and option lists. */
+struct LearnerTypeTraits {
+  const char *label;      // for tables: "Tsallis-INF", "ChebCB", ...
+  bool contextual;        // Choose() uses the context
+  bool tsallis_estimator; // reads LearnerOptions::tsallis_estimator
+};
+/* Throws std::invalid_argument for a name not in LearnerTypes(). */
+const LearnerTypeTraits &TraitsOf(const std::string &type);
+/* n points linspace(lo, hi, n) (MATLAB's: the end points exact); the reference grid is DefaultOmegaGrid() =
+ * linspace(1, 1.95, 20). The omega grids of PCBANDITSOR and petal-relax come from here (omega_grid.hpp checks
+ * them). */
 std::vector<double> DefaultOmegaGrid(std::size_t n = 20, double lo = 1.0, double hi = 1.95);
 
 } // namespace petal::bandits

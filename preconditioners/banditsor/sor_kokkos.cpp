@@ -51,6 +51,8 @@ const char *SORColoringName(SORColoring coloring)
   return "unknown";
 }
 
+const char *SOROrderingName(SOROrdering ordering) { return ordering == SOROrdering::GLOBAL ? "global" : "local"; }
+
 PetscErrorCode KokkosSOR::CheckOmega(MPI_Comm comm, PetscReal omega)
 {
   PetscFunctionBegin;
@@ -58,7 +60,7 @@ PetscErrorCode KokkosSOR::CheckOmega(MPI_Comm comm, PetscReal omega)
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode KokkosSOR::Create(Mat A, SORColoring coloring)
+PetscErrorCode KokkosSOR::Create(Mat A, SORColoring coloring, SOROrdering ordering)
 {
   PetscFunctionBegin;
   PetscCall(KokkosSORInitializePackage());
@@ -66,17 +68,17 @@ PetscErrorCode KokkosSOR::Create(Mat A, SORColoring coloring)
   PetscCall(K->Create(A));
   owned_ = std::move(K);
   aij_   = owned_.get();
-  PetscCall(Setup(A, coloring));
+  PetscCall(Setup(A, coloring, ordering));
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode KokkosSOR::Create(Mat A, KokkosAIJ &K, SORColoring coloring)
+PetscErrorCode KokkosSOR::Create(Mat A, KokkosAIJ &K, SORColoring coloring, SOROrdering ordering)
 {
   PetscFunctionBegin;
   PetscCall(KokkosSORInitializePackage());
   owned_.reset();
   aij_ = &K;
-  PetscCall(Setup(A, coloring));
+  PetscCall(Setup(A, coloring, ordering));
   PetscFunctionReturn(0);
 }
 
@@ -131,33 +133,44 @@ PetscErrorCode KokkosSOR::ComputeColoring(SORColoring coloring, PetscInt n, cons
   PetscFunctionReturn(0);
 }
 
-PetscErrorCode KokkosSOR::Setup(Mat A, SORColoring coloring)
+PetscErrorCode KokkosSOR::GlobalColoring(Mat A, SORColoring coloring, std::vector<PetscInt> *color, PetscInt *ncolors)
 {
-  PetscInt  m, nlocalCols;
-  PetscBool isMPI;
-
+  PetscInt    rstart, rend, N;
+  PetscMPIInt size;
   PetscFunctionBegin;
-  comm_     = PetscObjectComm((PetscObject)A);
-  coloring_ = coloring;
-  PetscCall(PetscObjectBaseTypeCompare((PetscObject)A, MATMPIAIJ, &isMPI));
-  isMPI_ = isMPI;
-  PetscCall(MatGetLocalSize(A, &m, &nlocalCols));
-  PetscCheck(m == nlocalCols, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "petal KokkosSOR: the local diagonal block must be square, got %" PetscInt_FMT " rows and %" PetscInt_FMT " columns", m, nlocalCols);
-  const CrsMatrix &D = aij_->diag;
-  PetscCheck(D.numRows() == m, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "petal KokkosSOR: the KokkosAIJ has %" PetscInt_FMT " local rows, the matrix %" PetscInt_FMT, (PetscInt)D.numRows(), m);
+  PetscCheck(coloring != SORColoring::KOKKOS_KERNELS, comm_, PETSC_ERR_SUP, "petal KokkosSOR: the global ordering needs a deterministic coloring (greedy or level), not kokkoskernels");
+  PetscCallMPI(MPI_Comm_size(comm_, &size));
+  PetscCall(MatGetOwnershipRange(A, &rstart, &rend));
+  PetscCall(MatGetSize(A, &N, NULL));
+  // This rank's rows with global columns, then every rank's (the pattern only, once per Create).
+  std::vector<PetscInt> lens, cols;
+  for (PetscInt i = rstart; i < rend; ++i) {
+    PetscInt        nc;
+    const PetscInt *c;
+    PetscCall(MatGetRow(A, i, &nc, &c, NULL));
+    lens.push_back(nc);
+    cols.insert(cols.end(), c, c + nc);
+    PetscCall(MatRestoreRow(A, i, &nc, &c, NULL));
+  }
+  std::vector<PetscMPIInt> rowCounts(size), rowDispl(size), nnzCounts(size), nnzDispl(size);
+  PetscMPIInt              nrow = (PetscMPIInt)lens.size(), nnz = (PetscMPIInt)cols.size();
+  PetscCallMPI(MPI_Allgather(&nrow, 1, MPI_INT, rowCounts.data(), 1, MPI_INT, comm_));
+  PetscCallMPI(MPI_Allgather(&nnz, 1, MPI_INT, nnzCounts.data(), 1, MPI_INT, comm_));
+  for (int r = 1; r < size; ++r) rowDispl[r] = rowDispl[r - 1] + rowCounts[r - 1], nnzDispl[r] = nnzDispl[r - 1] + nnzCounts[r - 1];
+  std::vector<PetscInt> allLens(N), rowptr(N + 1, 0), allCols(nnzDispl[size - 1] + nnzCounts[size - 1]);
+  PetscCallMPI(MPI_Allgatherv(lens.data(), nrow, MPIU_INT, allLens.data(), rowCounts.data(), rowDispl.data(), MPIU_INT, comm_));
+  PetscCallMPI(MPI_Allgatherv(cols.data(), nnz, MPIU_INT, allCols.data(), nnzCounts.data(), nnzDispl.data(), MPIU_INT, comm_));
+  for (PetscInt i = 0; i < N; ++i) rowptr[i + 1] = rowptr[i] + allLens[i];
+  std::vector<PetscInt> global;
+  PetscCall(ComputeColoring(coloring, N, rowptr, allCols, &global, ncolors));
+  color->assign(global.begin() + rstart, global.begin() + rend);
+  PetscFunctionReturn(0);
+}
 
-  // Structure on the host (no copy when MemSpace is HostSpace).
-  auto                  rowmapH  = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), D.graph.row_map);
-  auto                  entriesH = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), D.graph.entries);
-  const PetscInt        n        = m;
-  std::vector<PetscInt> rowptr(rowmapH.data(), rowmapH.data() + n + 1), cols(entriesH.data(), entriesH.data() + rowptr[n]);
-
-  std::vector<PetscInt> color;
-  PetscInt              ncolors;
-  PetscCall(ComputeColoring(coloring, n, rowptr, cols, &color, &ncolors));
-  const sor::CSRRef G{n, rowptr.data(), cols.data(), nullptr};
-  PetscCheck(sor::IsValidColoring(G, color), PETSC_COMM_SELF, PETSC_ERR_PLIB, "petal KokkosSOR: the graph coloring is invalid (coupled rows share a color)");
-
+// The multicolor structure M_ of the local diagonal block (rowptr/cols) in the given coloring.
+PetscErrorCode KokkosSOR::BuildColoredMatrix(PetscInt n, const std::vector<PetscInt> &rowptr, const std::vector<PetscInt> &cols, const std::vector<PetscInt> &color, PetscInt ncolors)
+{
+  PetscFunctionBegin;
   std::vector<PetscInt> colorStart;
   sor::ColorOrder(color, ncolors, &order_, &colorStart);
 
@@ -201,6 +214,39 @@ PetscErrorCode KokkosSOR::Setup(Mat A, SORColoring coloring)
   M_.nupper      = nupper;
   rhs_           = VectorView(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::sor::rhs"), n);
   t_             = VectorView(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::sor::t"), n);
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KokkosSOR::Setup(Mat A, SORColoring coloring, SOROrdering ordering)
+{
+  PetscInt  m, nlocalCols;
+  PetscBool isMPI;
+
+  PetscFunctionBegin;
+  comm_     = PetscObjectComm((PetscObject)A);
+  coloring_ = coloring;
+  ordering_ = ordering;
+  PetscCall(PetscObjectBaseTypeCompare((PetscObject)A, MATMPIAIJ, &isMPI));
+  isMPI_ = isMPI;
+  PetscCall(MatGetLocalSize(A, &m, &nlocalCols));
+  PetscCheck(m == nlocalCols, PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "petal KokkosSOR: the local diagonal block must be square, got %" PetscInt_FMT " rows and %" PetscInt_FMT " columns", m, nlocalCols);
+  const CrsMatrix &D = aij_->diag;
+  PetscCheck(D.numRows() == m, PETSC_COMM_SELF, PETSC_ERR_ARG_INCOMP, "petal KokkosSOR: the KokkosAIJ has %" PetscInt_FMT " local rows, the matrix %" PetscInt_FMT, (PetscInt)D.numRows(), m);
+
+  // Structure on the host (no copy when MemSpace is HostSpace).
+  auto                  rowmapH  = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), D.graph.row_map);
+  auto                  entriesH = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), D.graph.entries);
+  const PetscInt        n        = m;
+  std::vector<PetscInt> rowptr(rowmapH.data(), rowmapH.data() + n + 1), cols(entriesH.data(), entriesH.data() + rowptr[n]);
+
+  std::vector<PetscInt> color;
+  PetscInt              ncolors;
+  if (ordering == SOROrdering::GLOBAL) PetscCall(GlobalColoring(A, coloring, &color, &ncolors));
+  else PetscCall(ComputeColoring(coloring, n, rowptr, cols, &color, &ncolors));
+  const sor::CSRRef G{n, rowptr.data(), cols.data(), nullptr};
+  PetscCheck(sor::IsValidColoring(G, color), PETSC_COMM_SELF, PETSC_ERR_PLIB, "petal KokkosSOR: the graph coloring is invalid (coupled rows share a color)");
+
+  PetscCall(BuildColoredMatrix(n, rowptr, cols, color, ncolors));
   PetscCall(RefreshValues());
   PetscFunctionReturn(0);
 }
@@ -237,6 +283,10 @@ PetscErrorCode KokkosSOR::Apply(PetscReal omega, sor::Sweep sweep, PetscInt its,
   PetscCall(VecGetLocalSize(x, &nx));
   PetscCheck(nb == M_.NumRows() && nx == M_.NumRows(), PETSC_COMM_SELF, PETSC_ERR_ARG_SIZ, "petal KokkosSOR: local sizes of b (%" PetscInt_FMT ") and x (%" PetscInt_FMT ") must equal the matrix's (%" PetscInt_FMT ")", nb, nx, M_.NumRows());
 
+  if (ordering_ == SOROrdering::GLOBAL) {
+    PetscCall(ApplyGlobal(omega, sweep, its * lits, b, x));
+    PetscFunctionReturn(0);
+  }
   PetscCall(PetscLogEventBegin(PETAL_SORKokkos, (PetscObject)b, (PetscObject)x, 0, 0));
   const PetscInt  n          = M_.NumRows();
   const double    halves     = sweep == sor::Sweep::SYMMETRIC ? 2 : 1;
@@ -272,6 +322,55 @@ PetscErrorCode KokkosSOR::Apply(PetscReal omega, sor::Sweep sweep, PetscInt its,
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode KokkosSOR::GlobalColor(PetscInt c, bool forward, PetscReal omega, ConstVectorView b, Vec x)
+{
+  ConstVectorView rhs = b;
+  const auto     &cs  = M_.color_start;
+  PetscFunctionBegin;
+  if (isMPI_) { // every rank, every color: the exchange is collective even where this rank has no row of it
+    ConstVectorView g;
+    PetscCall(aij_->UpdateGhosts(x, &g));
+    if (aij_->nghost > 0) {
+      const CrsMatrix &B = aij_->offdiag;
+      sor::GhostRHS<ExecSpace>(B.graph.row_map, B.graph.entries, B.values, g, b, rhs_);
+      rhs = rhs_;
+    }
+    PetscCall(aij_->RestoreGhosts(&g));
+  }
+  if (cs[c] == cs[c + 1]) PetscFunctionReturn(0);
+  VectorView xv;
+  PetscCall(VecGetKokkosViewWrite(x, &xv));
+  // Whole rows with the current x (rows of later colors are still zero in the first sweep).
+  if (forward) sor::ForwardColor<ExecSpace, false, false>(M_, cs[c], cs[c + 1], omega, rhs, xv, t_);
+  else sor::BackwardColor<ExecSpace, sor::BackwardMode::FULL>(M_, cs[c], cs[c + 1], omega, rhs, xv, t_);
+  Kokkos::fence();
+  PetscCall(VecRestoreKokkosViewWrite(x, &xv));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode KokkosSOR::ApplyGlobal(PetscReal omega, sor::Sweep sweep, PetscInt sweeps, Vec b, Vec x)
+{
+  const PetscInt  nc = M_.NumColors();
+  ConstVectorView bv;
+  double          halves = 0;
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(PETAL_SORKokkos, (PetscObject)b, (PetscObject)x, 0, 0));
+  PetscCall(VecSet(x, 0.0));
+  PetscCall(VecGetKokkosViewRead(b, &bv));
+  for (PetscInt s = 0; s < sweeps; ++s) {
+    if (sweep != sor::Sweep::BACKWARD)
+      for (PetscInt c = 0; c < nc; ++c) PetscCall(GlobalColor(c, true, omega, bv, x));
+    if (sweep != sor::Sweep::FORWARD)
+      for (PetscInt c = nc - 1; c >= 0; --c) PetscCall(GlobalColor(c, false, omega, bv, x));
+    halves += sweep == sor::Sweep::SYMMETRIC ? 2 : 1;
+  }
+  PetscCall(VecRestoreKokkosViewRead(b, &bv));
+  const double ghostEntries = isMPI_ ? (double)aij_->offdiag.nnz() * nc : 0.0;
+  PetscCall(PetscLogFlops(halves * (2.0 * (M_.nlower + M_.nupper + ghostEntries) + 3.0 * M_.NumRows())));
+  PetscCall(PetscLogEventEnd(PETAL_SORKokkos, (PetscObject)b, (PetscObject)x, 0, 0));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode KokkosSOR::GetColorOrder(std::vector<PetscInt> *order, std::vector<PetscInt> *color_start) const
 {
   PetscFunctionBegin;
@@ -294,6 +393,10 @@ PetscErrorCode KokkosSOR::View(PetscViewer viewer) const
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &maxc, 1, MPIU_INT, MPI_MAX, comm_));
   PetscCallMPI(MPI_Comm_size(comm_, &size));
   const char *alg = SORColoringName(coloring_);
+  if (ordering_ == SOROrdering::GLOBAL) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "Kokkos multicolor SOR (%s coloring of the global graph): %" PetscInt_FMT " colors swept over all rows, ghost values exchanged before each color, execution space %s\n", alg, maxc, ExecSpace::name()));
+    PetscFunctionReturn(0);
+  }
   if (minc == maxc) PetscCall(PetscViewerASCIIPrintf(viewer, "Kokkos multicolor SOR (%s coloring): %" PetscInt_FMT " colors%s, execution space %s\n", alg, maxc, size > 1 ? " per rank" : "", ExecSpace::name()));
   else PetscCall(PetscViewerASCIIPrintf(viewer, "Kokkos multicolor SOR (%s coloring): %" PetscInt_FMT " to %" PetscInt_FMT " colors per rank, execution space %s\n", alg, minc, maxc, ExecSpace::name()));
   PetscFunctionReturn(0);

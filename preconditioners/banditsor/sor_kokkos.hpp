@@ -40,6 +40,19 @@ enum class SORColoring : int {
 };
 const char *SORColoringName(SORColoring coloring); // "greedy", "kokkoskernels", "level"
 
+// Which sweeps the ranks do together.
+enum class SOROrdering : int {
+  LOCAL  = 0, // each rank sweeps its own rows in the order of its local coloring, with the ghost values frozen
+              // per outer iteration: block Jacobi across ranks with SOR inside (MatSOR's SOR_LOCAL_*), so the
+              // preconditioner depends on the number of ranks.
+  GLOBAL = 1  // one multicolor sweep over all rows: colored on the gathered global graph (in global row order),
+              // colors in order, ghost values exchanged before each color. Sequential multicolor SOR in that
+              // order, so the same preconditioner on any number of ranks (up to rounding) as long as the global
+              // numbering is the same; costs one ghost exchange per color and half sweep (level coloring: one
+              // per wavefront) and the gathered graph at setup. Needs greedy or level (deterministic) colorings.
+};
+const char *SOROrderingName(SOROrdering ordering); // "local", "global"
+
 class KokkosSOR {
 public:
   using Matrix = sor::ColoredMatrix<MemSpace, PetscScalar, PetscInt>;
@@ -51,16 +64,17 @@ public:
 
   // Builds the multicolor structure of an assembled SeqAIJ or MPIAIJ matrix A (owning its KokkosAIJ copy).
   // Errors if a local row has no diagonal entry or a zero diagonal.
-  PetscErrorCode Create(Mat A, SORColoring coloring = SORColoring::GREEDY);
+  PetscErrorCode Create(Mat A, SORColoring coloring = SORColoring::GREEDY, SOROrdering ordering = SOROrdering::LOCAL);
   // The same, but sharing a KokkosAIJ already created from A (not copied; it must outlive this object).
-  PetscErrorCode Create(Mat A, KokkosAIJ &K, SORColoring coloring = SORColoring::GREEDY);
+  PetscErrorCode Create(Mat A, KokkosAIJ &K, SORColoring coloring = SORColoring::GREEDY, SOROrdering ordering = SOROrdering::LOCAL);
   // A has new values with the same nonzero pattern: refreshes the KokkosAIJ (owned or shared) from A, then
   // the SOR values. The coloring is kept.
   PetscErrorCode UpdateValues(Mat A);
   // Re-reads the values from the KokkosAIJ only (when the caller already ran KokkosAIJ::UpdateValues).
   PetscErrorCode RefreshValues();
 
-  // x = `its` outer iterations of `lits` local (multicolor) SOR sweeps for A x = b, from x = 0.
+  // x = `its` outer iterations of `lits` local (multicolor) SOR sweeps for A x = b, from x = 0 (GLOBAL
+  // ordering: its * lits sweeps over all rows; collective then even on one row block per rank).
   // b and x: distinct Vecs with A's row layout. 0 < omega < 2, its >= 1, lits >= 1 (else a PETSc error).
   // Collective on A's communicator when A is MPIAIJ (ghost exchange).
   PetscErrorCode Apply(PetscReal omega, sor::Sweep sweep, PetscInt its, Vec b, Vec x, PetscInt lits = 1);
@@ -71,6 +85,7 @@ public:
   PetscInt    NumColors() const { return M_.NumColors(); }
   PetscInt    LocalSize() const { return M_.NumRows(); }
   SORColoring Coloring() const { return coloring_; }
+  SOROrdering Ordering() const { return ordering_; }
   bool        IsCreated() const { return aij_ != nullptr; }
   // The multicolor order of the local rows (local indices, color by color) and the color offsets into it
   // (NumColors() + 1 entries): the `order` argument of sor::SOROrdered / sor::BlockJacobiSOR.
@@ -79,14 +94,21 @@ public:
   PetscErrorCode View(PetscViewer viewer) const;
 
 private:
-  PetscErrorCode Setup(Mat A, SORColoring coloring);
+  PetscErrorCode Setup(Mat A, SORColoring coloring, SOROrdering ordering);
   PetscErrorCode ComputeColoring(SORColoring coloring, PetscInt n, const std::vector<PetscInt> &rowptr, const std::vector<PetscInt> &cols, std::vector<PetscInt> *color, PetscInt *ncolors);
+  PetscErrorCode BuildColoredMatrix(PetscInt n, const std::vector<PetscInt> &rowptr, const std::vector<PetscInt> &cols, const std::vector<PetscInt> &color, PetscInt ncolors);
+  // GLOBAL: the colors of this rank's rows from the coloring of the gathered global graph.
+  PetscErrorCode GlobalColoring(Mat A, SORColoring coloring, std::vector<PetscInt> *color, PetscInt *ncolors);
+  PetscErrorCode ApplyGlobal(PetscReal omega, sor::Sweep sweep, PetscInt sweeps, Vec b, Vec x);
+  // One color of a global half sweep: fresh ghost values, rhs = b - B x_ghost, then the color's local rows.
+  PetscErrorCode GlobalColor(PetscInt c, bool forward, PetscReal omega, ConstVectorView b, Vec x);
 
   std::unique_ptr<KokkosAIJ> owned_;             // when created from a Mat alone
   KokkosAIJ                 *aij_    = nullptr;  // owned_ or a shared one
   bool                       isMPI_  = false;    // MPIAIJ: Apply exchanges ghosts (collectively) when its > 1
   MPI_Comm                   comm_   = MPI_COMM_NULL;
   SORColoring                coloring_ = SORColoring::GREEDY;
+  SOROrdering                ordering_ = SOROrdering::LOCAL;
   Matrix                     M_;
   VectorView                 rhs_, t_;           // block-Jacobi right-hand side, saved lower part (n each)
   std::vector<PetscInt>      order_;             // host copy of M_.row

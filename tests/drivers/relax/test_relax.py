@@ -253,11 +253,24 @@ class Errors(unittest.TestCase):
             with open(os.path.join(d, "text.h5"), "w") as f:
                 f.write("not hdf5\n")
             self.expect_error(["-relax_sequence", "file", "-relax_file", "text.h5"], "not an HDF5 file", d)
-            if NP > 1:  # PETSc's error handler lets ranks > 0 sleep 10 s before exiting; the rest is rank-independent
-                return
             self.expect_error(small + ["-relax_omega_grid", "1.0,2.0"], "outside (0, 2)", d)
             self.expect_error(small + ["-relax_omega_grid", "0,1.5"], "outside (0, 2)", d)
-            self.expect_error(small + ["-relax_omega_n", "0"], "at least 1", d)
+            self.expect_error(small + ["-relax_omega_grid", "1.2,nan"], "outside (0, 2)", d)
+            self.expect_error(small + ["-relax_omega_grid", "1.2,x"], '-relax_omega_grid: "x" is not a number', d)
+            self.expect_error(small + ["-relax_omega_grid", ""], "-relax_omega_grid is empty", d)
+            self.expect_error(small + ["-relax_omega_n", "0"], "at least one value", d)
+            # a grid that would exhaust memory and time is refused before it is built
+            self.expect_error(small + ["-relax_omega_n", "1000000000"], "at most 1000 are allowed", d)
+            self.expect_error(small + ["-relax_omega_min", "1.8", "-relax_omega_max", "1.2"], "omega_min = 1.8 must be below omega_max = 1.2", d)
+            self.expect_error(small + ["-relax_run_omegas", "1.5,2.5"], "-relax_run_omegas: relaxation factor omega = 2.5", d)
+            self.expect_error(small + ["-relax_synthetic_beta", "0.5"], "-relax_synthetic_beta takes two values", d)
+            self.expect_error(small + ["-relax_context_range", "1,0"], "-relax_context_range takes two finite values a < b", d)
+            # the heat sequence's checks name the options the user typed, not petal-heat's
+            p = run(["-relax_sequence", "heat", "-relax_heat_nx", "1", "-relax_instances", "2"], d, check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("-relax_heat_nx must be at least 2, got 1", p.stdout + p.stderr)
+            self.assertNotIn("-heat_nx", (p.stdout + p.stderr).replace("-relax_heat_nx", ""))
+            self.expect_error(["-relax_sequence", "heat", "-relax_heat_dim", "4", "-relax_instances", "2"], "-relax_heat_dim must be 2 or 3", d)
             self.expect_error(small + ["-relax_learners", "bogus"], "unknown learner bogus", d)
             self.expect_error(small + ["-relax_baselines", "bogus"], "unknown baseline bogus", d)
             self.expect_error(small + ["-relax_instances", "0"], "must be positive", d)
@@ -291,6 +304,32 @@ class Errors(unittest.TestCase):
             for opt in ("-relax_sequence", "-relax_instances", "-relax_seed", "-relax_omega_grid", "-relax_learners",
                         "-relax_baselines", "-relax_write_file", "-relax_heat_trajectory", "-relax_replay_seeds", "-json"):
                 self.assertIn(opt, p.stdout, opt)
+            # list options show their real defaults (PETSc's array options printed the first value or garbage)
+            self.assertIn("-relax_omega_grid <now 1,1.05,1.1,", p.stdout)
+            self.assertIn("1.9,1.95>", p.stdout)
+            self.assertIn("-relax_synthetic_beta <now 0.5,1.5 : formerly 0.5,1.5>", p.stdout)
+            self.assertIn("-relax_context_range <now -0.15,0.65 : formerly -0.15,0.65>", p.stdout)
+            self.assertIn("-relax_run_omegas <now none : formerly none>", p.stdout)
+            self.assertIn("-relax_learners <now none : formerly tsallis,tsallis_iw,tsallis_cb,chebcb>", p.stdout)
+            self.assertNotIn("e-310", p.stdout)
+            p = run(["-help", "-relax_sequence", "heat", "-relax_heat_nx", "4", "-relax_instances", "1", "-relax_learners",
+                     "none", "-relax_baselines", "none"], d, check=False)
+            self.assertIn("-relax_context_range <now 0,10 : formerly 0,10>", p.stdout)
+            self.assertIn("-relax_bins <now 6 : formerly 6>", p.stdout)
+            self.assertIn("-relax_solver <now ssor_pcg : formerly ssor_pcg>", p.stdout)
+
+    def test_progress_lines_give_the_rate_and_the_time_left(self):
+        with tempfile.TemporaryDirectory() as d:
+            quick = ["-relax_instances", "20", "-relax_learners", "none", "-relax_synthetic_m", "6", "-relax_omega_max", "1.7"]
+            p = run(quick + ["-relax_progress", "10"], d)
+            lines = [l for l in p.stdout.splitlines() if "instances/s" in l]
+            self.assertEqual(len(lines), 4, p.stdout)  # two per pass
+            self.assertIn("pass 1 of 2 (table + learners): 10 / 20 instances (50%)", lines[0])
+            self.assertIn("s left", lines[0])
+            self.assertIn("pass 2 of 2 (fixed omegas online): 20 / 20 instances (100%)", lines[3])
+            # automatic lines (the default) wait until a pass has run 2 s: a short run stays quiet
+            p = run(quick, d)
+            self.assertNotIn("instances/s", p.stdout)
 
 
 if __name__ == "__main__":

@@ -370,6 +370,55 @@ TEST(KokkosSOR, LevelColoringMatchesReferenceAndMatSOR)
   }
 }
 
+// The global ordering is sequential multicolor SOR over all rows, in the coloring of the global graph: the same
+// result on 1 and 2 ranks (compared with the sequential reference on the whole matrix); with the level coloring
+// that is natural-order SOR, i.e. one-rank MatSOR, whatever the number of ranks.
+TEST(KokkosSOR, GlobalOrderingIsSequentialMulticolorSOROnAnyRankCount)
+{
+  using petal::SOROrdering;
+  for (const Problem &p : Problems())
+    for (SORColoring coloring : {SORColoring::GREEDY, SORColoring::LEVEL}) {
+      Mat A;
+      Vec b, x;
+      PETAL_ASSERT_OK(CreateMat(p.G, &A));
+      const std::vector<PetscScalar> bg = RightHandSide(p.G.n);
+      PETAL_ASSERT_OK(CreateVec(A, bg, &b));
+      PETAL_ASSERT_OK(VecDuplicate(b, &x));
+      KokkosSOR sor;
+      PETAL_ASSERT_OK(sor.Create(A, coloring, SOROrdering::GLOBAL));
+      EXPECT_EQ(sor.Ordering(), SOROrdering::GLOBAL);
+      std::vector<PetscInt> color, order, cs;
+      const PetscInt        nc = coloring == SORColoring::GREEDY ? petal::sor::GreedyColoring(p.G.ref(), &color) : petal::sor::LevelColoring(p.G.ref(), &color);
+      petal::sor::ColorOrder(color, nc, &order, &cs);
+      EXPECT_EQ(sor.NumColors(), nc) << p.name;
+      std::vector<PetscScalar> ref(p.G.n), natural(p.G.n);
+      for (Sweep s : kSweeps)
+        for (PetscReal omega : kOmegas)
+          for (PetscInt its : kIts) {
+            ASSERT_EQ(petal::sor::SOROrdered(p.G.ref(), order.data(), bg.data(), omega, s, its, ref.data()), 0);
+            PETAL_ASSERT_OK(VecSet(x, 1234.5)); // must be ignored: zero initial guess
+            PETAL_ASSERT_OK(sor.Apply(omega, s, its, b, x));
+            EXPECT_LE(RelDiff(x, ref), kTol) << "global " << Case(p, s, omega, its, 1);
+            if (coloring != SORColoring::LEVEL) continue;
+            ASSERT_EQ(petal::sor::SOR(p.G.ref(), bg.data(), omega, s, its, natural.data()), 0);
+            EXPECT_LE(RelDiff(x, natural), kTol) << "global level vs natural order: " << Case(p, s, omega, its, 1);
+          }
+      PETAL_ASSERT_OK(VecDestroy(&x));
+      PETAL_ASSERT_OK(VecDestroy(&b));
+      PETAL_ASSERT_OK(MatDestroy(&A));
+    }
+}
+
+TEST(KokkosSOR, GlobalOrderingNeedsADeterministicColoring)
+{
+  const CSR G = Laplacian2D(6, 6);
+  Mat       A;
+  PETAL_ASSERT_OK(CreateMat(G, &A));
+  KokkosSOR sor;
+  PETAL_EXPECT_PETSC_ERROR(sor.Create(A, SORColoring::KOKKOS_KERNELS, petal::SOROrdering::GLOBAL));
+  PETAL_ASSERT_OK(MatDestroy(&A));
+}
+
 TEST(KokkosSOR, ColoringsAreValidAndLaplacianIsRedBlack)
 {
   for (const Problem &p : Problems())

@@ -6,6 +6,7 @@
 //    (PCBanditSORSaveState/LoadState and -pc_banditsor_state);
 //  - decisions are deterministic and identical on every rank (rank 0's context is used);
 //  - bad options and unreadable state files fail with clear PETSc errors.
+#include "banditsor_test_util.hpp"
 #include <gtest/gtest.h>
 #include <petal/banditsor.h>
 #include <petscksp.h>
@@ -18,74 +19,7 @@
 #include <vector>
 
 namespace {
-
-MPI_Comm Comm() { return PETSC_COMM_WORLD; }
-int      Size()
-{
-  int s;
-  MPI_Comm_size(Comm(), &s);
-  return s;
-}
-int Rank()
-{
-  int r;
-  MPI_Comm_rank(Comm(), &r);
-  return r;
-}
-
-// Unscaled 5-point Laplacian of an m x m grid (Dirichlet), distributed by rows.
-Mat Laplacian(PetscInt m)
-{
-  Mat      A;
-  PetscInt rs, re, n = m * m;
-  EXPECT_EQ(MatCreateAIJ(Comm(), PETSC_DECIDE, PETSC_DECIDE, n, n, 5, NULL, 2, NULL, &A), 0);
-  EXPECT_EQ(MatGetOwnershipRange(A, &rs, &re), 0);
-  for (PetscInt i = rs; i < re; ++i) {
-    const PetscInt ix = i % m, iy = i / m;
-    PetscInt       cols[5], nc = 0;
-    PetscScalar    v[5];
-    if (iy > 0) cols[nc] = i - m, v[nc++] = -1;
-    if (ix > 0) cols[nc] = i - 1, v[nc++] = -1;
-    cols[nc] = i, v[nc++] = 4;
-    if (ix < m - 1) cols[nc] = i + 1, v[nc++] = -1;
-    if (iy < m - 1) cols[nc] = i + m, v[nc++] = -1;
-    EXPECT_EQ(MatSetValues(A, 1, &i, nc, cols, v, INSERT_VALUES), 0);
-  }
-  EXPECT_EQ(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY), 0);
-  EXPECT_EQ(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY), 0);
-  return A;
-}
-
-// Instance t of a sequence: A_t = L + c_t I, b_t a deterministic function of the global index (same on any
-// number of ranks), context c_t.
-struct Sequence {
-  Mat L = nullptr, A = nullptr;
-  Vec b = nullptr;
-  explicit Sequence(PetscInt m)
-  {
-    L = Laplacian(m);
-    EXPECT_EQ(MatDuplicate(L, MAT_COPY_VALUES, &A), 0);
-    EXPECT_EQ(MatCreateVecs(L, NULL, &b), 0);
-  }
-  ~Sequence()
-  {
-    MatDestroy(&L);
-    MatDestroy(&A);
-    VecDestroy(&b);
-  }
-  static double Context(int t) { return -0.1 + 0.5 * std::fabs(std::sin(1.7 * t + 0.3)); }
-  void          Set(int t)
-  {
-    PetscInt     rs, re;
-    PetscScalar *a;
-    EXPECT_EQ(MatCopy(L, A, SAME_NONZERO_PATTERN), 0);
-    EXPECT_EQ(MatShift(A, Context(t)), 0);
-    EXPECT_EQ(VecGetOwnershipRange(b, &rs, &re), 0);
-    EXPECT_EQ(VecGetArray(b, &a), 0);
-    for (PetscInt i = rs; i < re; ++i) a[i - rs] = std::sin(0.37 * i + 1.3 * t) + 0.1 * std::cos(0.11 * i * t);
-    EXPECT_EQ(VecRestoreArray(b, &a), 0);
-  }
-};
+using namespace banditsor_test;
 
 // Richardson with KSPConvergedDefault behind a wrapper: PETSc only takes PCSOR's Richardson fast path (max_it
 // sweeps, tolerances ignored) when the convergence test is KSPConvergedDefault itself.
@@ -130,21 +64,6 @@ KSP MakeKsp(Method m, bool bandit, double omega, const std::string &prefix, bool
   return ksp;
 }
 
-struct SolveResult {
-  PetscInt           its;
-  KSPConvergedReason reason;
-};
-
-SolveResult Solve(KSP ksp, Mat A, Vec b, Vec x)
-{
-  SolveResult r;
-  EXPECT_EQ(KSPSetOperators(ksp, A, A), 0);
-  EXPECT_EQ(VecSet(x, 0.0), 0);
-  EXPECT_EQ(KSPSolve(ksp, b, x), 0);
-  EXPECT_EQ(KSPGetIterationNumber(ksp, &r.its), 0);
-  EXPECT_EQ(KSPGetConvergedReason(ksp, &r.reason), 0);
-  return r;
-}
 
 void CompareWithPCSOR(Method m, const char *tag)
 {
@@ -190,6 +109,57 @@ TEST(BanditSORPC, FixedOmegaIsPCSORWithCGAndSSOR) { CompareWithPCSOR(Method::CG_
 
 TEST(BanditSORPC, FixedOmegaIsPCSORWithRichardsonAndForwardSOR) { CompareWithPCSOR(Method::RICHARDSON_FORWARD, "rich"); }
 
+// SOR on several ranks is block Jacobi (like PCSOR), so iteration counts change with the rank count. The Kokkos
+// backend's global ordering sweeps all rows in one multicolor order; with the level coloring that is
+// natural-order SSOR over the whole matrix: the iterations of one-rank PCSOR on any number of ranks.
+TEST(BanditSORPC, KokkosGlobalOrderingHasTheIterationsOfOneRank)
+{
+  const PetscInt m = 12, n = m * m;
+  Sequence       seq(m);
+  const char    *options[][2] = {{"-kglobal_pc_banditsor_backend", "kokkos"}, {"-kglobal_pc_banditsor_kokkos_coloring", "level"}, {"-kglobal_pc_banditsor_kokkos_ordering", "global"}};
+  for (auto &o : options) ASSERT_EQ(PetscOptionsSetValue(NULL, o[0], o[1]), 0);
+  KSP bandit = MakeKsp(Method::CG_SSOR, true, 1.6, "kglobal_");
+  // The same systems on this rank alone, with PCSOR: the one-rank iteration counts.
+  Mat Aseq;
+  Vec bseq, xseq, x;
+  ASSERT_EQ(MatCreateSeqAIJ(PETSC_COMM_SELF, n, n, 5, NULL, &Aseq), 0);
+  for (PetscInt i = 0; i < n; ++i) {
+    const PetscInt ix = i % m, iy = i / m;
+    for (PetscInt j : {i - m, i - 1, i, i + 1, i + m}) {
+      if (j < 0 || j >= n || (j == i - 1 && ix == 0) || (j == i + 1 && ix == m - 1) || (j == i - m && iy == 0) || (j == i + m && iy == m - 1)) continue;
+      ASSERT_EQ(MatSetValue(Aseq, i, j, j == i ? 4.0 : -1.0, INSERT_VALUES), 0);
+    }
+  }
+  ASSERT_EQ(MatAssemblyBegin(Aseq, MAT_FINAL_ASSEMBLY), 0);
+  ASSERT_EQ(MatAssemblyEnd(Aseq, MAT_FINAL_ASSEMBLY), 0);
+  ASSERT_EQ(MatCreateVecs(Aseq, &xseq, &bseq), 0);
+  ASSERT_EQ(VecDuplicate(seq.b, &x), 0);
+  KSP sor;
+  PC  pc;
+  ASSERT_EQ(KSPCreate(PETSC_COMM_SELF, &sor), 0);
+  ASSERT_EQ(KSPSetType(sor, KSPCG), 0);
+  ASSERT_EQ(KSPSetNormType(sor, KSP_NORM_UNPRECONDITIONED), 0);
+  ASSERT_EQ(KSPSetTolerances(sor, 1e-8, PETSC_DEFAULT, PETSC_DEFAULT, 5000), 0);
+  ASSERT_EQ(KSPGetPC(sor, &pc), 0);
+  ASSERT_EQ(PCSetType(pc, PCSOR), 0);
+  ASSERT_EQ(PCSORSetOmega(pc, 1.6), 0);
+  for (int t = 0; t < 4; ++t) {
+    seq.Set(t);
+    Mat At;
+    ASSERT_EQ(MatDuplicate(Aseq, MAT_COPY_VALUES, &At), 0);
+    ASSERT_EQ(MatShift(At, Sequence::Context(t)), 0);
+    for (PetscInt i = 0; i < n; ++i) ASSERT_EQ(VecSetValue(bseq, i, std::sin(0.37 * i + 1.3 * t) + 0.1 * std::cos(0.11 * i * t), INSERT_VALUES), 0);
+    ASSERT_EQ(VecAssemblyBegin(bseq), 0);
+    ASSERT_EQ(VecAssemblyEnd(bseq), 0);
+    const SolveResult one = Solve(sor, At, bseq, xseq), global = Solve(bandit, seq.A, seq.b, x);
+    EXPECT_GT(global.reason, 0);
+    EXPECT_EQ(global.its, one.its) << "instance " << t << " on " << Size() << " ranks";
+    MatDestroy(&At);
+  }
+  for (auto &o : options) ASSERT_EQ(PetscOptionsClearValue(NULL, o[0]), 0);
+  KSPDestroy(&bandit), KSPDestroy(&sor), MatDestroy(&Aseq), VecDestroy(&bseq), VecDestroy(&xseq), VecDestroy(&x);
+}
+
 // The pitfall the wrapper avoids: without it, Richardson + PCSOR runs max_it sweeps whatever the tolerance,
 // while PCBANDITSOR (no applyrichardson) stops at the tolerance.
 TEST(BanditSORPC, RichardsonFastPathOfPCSORIgnoresTheTolerance)
@@ -209,68 +179,9 @@ TEST(BanditSORPC, RichardsonFastPathOfPCSORIgnoresTheTolerance)
   VecDestroy(&x);
 }
 
-struct ErrorCapture {
-  std::string message;
-  static PetscErrorCode Handler(MPI_Comm, int, const char *, const char *, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
-  {
-    auto *self = static_cast<ErrorCapture *>(ctx);
-    if (p == PETSC_ERROR_INITIAL && mess) self->message = mess;
-    return n;
-  }
-  ErrorCapture() { PetscPushErrorHandler(Handler, this); }
-  ~ErrorCapture() { PetscPopErrorHandler(); }
-};
 
 // ---- learners: state save/load, determinism ----
 
-KSP LearnerKsp(const char *learner, PetscInt seed, const std::string &prefix = "")
-{
-  KSP ksp;
-  PC  pc;
-  EXPECT_EQ(KSPCreate(Comm(), &ksp), 0);
-  if (!prefix.empty()) EXPECT_EQ(KSPSetOptionsPrefix(ksp, prefix.c_str()), 0);
-  EXPECT_EQ(KSPSetType(ksp, KSPCG), 0);
-  EXPECT_EQ(KSPSetNormType(ksp, KSP_NORM_UNPRECONDITIONED), 0);
-  EXPECT_EQ(KSPSetTolerances(ksp, 1e-8, PETSC_DEFAULT, PETSC_DEFAULT, 2000), 0);
-  EXPECT_EQ(KSPGetPC(ksp, &pc), 0);
-  EXPECT_EQ(PCSetType(pc, PCBANDITSOR), 0);
-  EXPECT_EQ(PCBanditSORSetLearner(pc, learner), 0);
-  EXPECT_EQ(PCBanditSORSetSeed(pc, seed), 0);
-  EXPECT_EQ(PCBanditSORSetContextRange(pc, -0.15, 0.65), 0);
-  EXPECT_EQ(KSPSetFromOptions(ksp), 0);
-  return ksp;
-}
-
-struct Trace {
-  std::vector<double>   omega;
-  std::vector<PetscInt> its;
-};
-
-// Solves instances [t0, t1) of the sequence with ksp; contextShift is added to the context on ranks > 0
-// (PCBANDITSOR must use rank 0's).
-void RunSeq(KSP ksp, Sequence &seq, int t0, int t1, Trace &tr, double contextShift = 0.0)
-{
-  PC  pc;
-  Vec x;
-  ASSERT_EQ(KSPGetPC(ksp, &pc), 0);
-  ASSERT_EQ(VecDuplicate(seq.b, &x), 0);
-  for (int t = t0; t < t1; ++t) {
-    seq.Set(t);
-    ASSERT_EQ(PCBanditSORSetContext(pc, Sequence::Context(t) + (Rank() > 0 ? contextShift : 0.0)), 0);
-    SolveResult r = Solve(ksp, seq.A, seq.b, x);
-    PetscReal   w;
-    ASSERT_EQ(PCBanditSORGetOmega(pc, &w), 0);
-    EXPECT_GT(r.reason, 0);
-    tr.omega.push_back(w);
-    tr.its.push_back(r.its);
-  }
-  VecDestroy(&x);
-}
-
-std::string StateFile(const char *what)
-{
-  return std::string("banditsor_pc_state_np") + std::to_string(Size()) + "_" + what + ".h5";
-}
 
 class Learners : public ::testing::TestWithParam<const char *> {};
 
@@ -517,7 +428,7 @@ void ExpectOptionError(const char *option, const char *value, const char *expect
     msg  = cap.message;
   }
   EXPECT_NE(ierr, 0) << name << " " << value << " was accepted";
-  if (Rank() == 0 || std::string(option) != "pc_banditsor_state") EXPECT_NE(msg.find(expect), std::string::npos) << "message: " << msg;
+  EXPECT_NE(msg.find(expect), std::string::npos) << "message on rank " << Rank() << ": " << msg;
   ASSERT_EQ(PetscOptionsClearValue(NULL, name.c_str()), 0);
   KSPDestroy(&ksp);
 }
@@ -537,6 +448,20 @@ TEST(BanditSORPCErrors, OmegaGridValuesOutsideZeroTwo)
 }
 
 TEST(BanditSORPCErrors, EmptyOmegaGrid) { ExpectOptionError("pc_banditsor_omega_n", "0", "at least one value"); }
+
+// One set of grid rules: a grid that would exhaust memory and time, or an empty range, is refused before it
+// is built, naming the options.
+TEST(BanditSORPCErrors, HugeOrReversedOmegaGrid)
+{
+  ExpectOptionError("pc_banditsor_omega_n", "1000000000", "-pc_banditsor_omega_min/_max/_n: the omega grid has 1000000000 values, at most 1000 are allowed");
+  ExpectOptionError("pc_banditsor_omega_min", "1.96", "omega_min = 1.96 must be below omega_max = 1.95");
+  KSP ksp = LearnerKsp("tsallis", 0);
+  PC  pc;
+  ASSERT_EQ(KSPGetPC(ksp, &pc), 0);
+  std::vector<PetscReal> big(1001, 1.5);
+  PETAL_EXPECT_ERROR(PCBanditSORSetOmegaGrid(pc, 1001, big.data()), "PCBanditSORSetOmegaGrid: the omega grid has 1001 values");
+  KSPDestroy(&ksp);
+}
 
 TEST(BanditSORPCErrors, ContextTransformAndEstimatorParameters)
 {
@@ -580,8 +505,8 @@ void ExpectLoadError(const std::string &file, const char *expect)
     msg  = cap.message;
   }
   EXPECT_NE(ierr, 0) << file << " was accepted as a state";
-  // Rank 0 reads the file; the other ranks' messages say "see rank 0".
-  if (Rank() == 0) EXPECT_NE(msg.find(expect), std::string::npos) << "message: " << msg;
+  // Rank 0 reads the file and broadcasts its verdict: every rank raises the same message.
+  EXPECT_NE(msg.find(expect), std::string::npos) << "message on rank " << Rank() << ": " << msg;
   KSPDestroy(&ksp);
 }
 
