@@ -58,9 +58,11 @@ class KillResume(unittest.TestCase):
                 break
             self.assertLess(time.monotonic(), deadline, "the run never reached " + fault)
         else:
+            p.stderr.close()
             self.fail(f"the run ended (code {p.wait()}) before reaching {fault}")
         p.send_signal(signal.SIGKILL)
         p.wait()
+        p.stderr.close()
         self.assertEqual(p.returncode, -signal.SIGKILL)
 
     def test_kill_while_writing_the_time_series(self):

@@ -1,7 +1,9 @@
 // The fuzz targets (see fuzz_targets.hpp): petal's public loaders, each followed by the destruction of what it
 // returned, so that a successful load is complete.
 #include "fuzz_targets.hpp"
+#include <petal/banditsor.h>
 #include <petal/mesh.h>
+#include <petal/sequence.h>
 
 namespace petal::fuzz {
 namespace {
@@ -27,6 +29,20 @@ PetscErrorCode LoadPlex(MPI_Comm comm, const char *file)
   PetscFunctionReturn(0);
 }
 
+// A learner state of any configuration (adopted), so that the file's content is exercised, not only the check
+// that it matches the PC's configuration.
+PetscErrorCode LoadState(MPI_Comm comm, const char *file)
+{
+  PC pc;
+  PetscFunctionBegin;
+  PetscCall(PCCreate(comm, &pc));
+  PetscCall(PCSetType(pc, PCBANDITSOR));
+  PetscCall(PCBanditSORSetStateAdopt(pc, PETSC_TRUE));
+  PetscCall(PCBanditSORLoadState(pc, file));
+  PetscCall(PCDestroy(&pc));
+  PetscFunctionReturn(0);
+}
+
 } // namespace
 
 const std::vector<Target> &Targets()
@@ -35,6 +51,8 @@ const std::vector<Target> &Targets()
     {"voxel", true, ".h5", {"voxel_obstacles.h5", "voxel_box3d.h5"}, LoadVoxel},
     {"plex", true, ".h5", {"plex_v1.h5", "plex_v2.h5", "plex_xdmf.h5"}, LoadPlex},
     {"gmsh", false, ".msh", {"gmsh22_ascii.msh", "gmsh22_binary.msh", "gmsh41_ascii.msh", "gmsh41_binary.msh"}, LoadPlex},
+    {"relax", true, ".h5", {"sequence_synthetic.h5", "sequence_heat.h5"}, PetalSequenceReaderCheckFile},
+    {"state", true, ".h5", {"state_fixed.h5", "state_tsallis.h5", "state_tsallis_cb.h5", "state_chebcb.h5"}, LoadState},
   };
   return targets;
 }

@@ -24,6 +24,14 @@ v.pushFormat(PETSc.Viewer.Format.HDF5_XDMF)
 dm.view(v)
 v.destroy()
 PY
+relax=$build/drivers/relax/petal-relax
+heat=$build/drivers/heat/petal-heat
+(cd "$tmp" && "$relax" -relax_sequence synthetic -relax_synthetic_m 4 -relax_instances 3 -relax_write_file "$out/sequence_synthetic.h5" >/dev/null)
+(cd "$tmp" && "$relax" -relax_sequence heat -relax_heat_nx 6 -relax_instances 3 -relax_write_file "$out/sequence_heat.h5" >/dev/null)
+for learner in fixed tsallis tsallis_cb chebcb; do
+  (cd "$tmp" && "$heat" -heat_nx 8 -heat_steps 6 -heat_output none -heat_quiet -heat_calibration_samples 0 \
+     -pc_banditsor_learner $learner -pc_banditsor_omega_n 5 -pc_banditsor_state "$out/state_$learner.h5" >/dev/null)
+done
 sed 's/^lc = 0.1;/lc = 0.35;/' "$root/meshes/data/square_hole.geo" > "$tmp/coarse.geo"
 gmsh -2 -format msh22 "$tmp/coarse.geo" -o "$out/gmsh22_ascii.msh" >/dev/null
 gmsh -2 -format msh22 -bin "$tmp/coarse.geo" -o "$out/gmsh22_binary.msh" >/dev/null
