@@ -234,11 +234,16 @@ bool CheckGeometryV2(hid_t file, const std::string &base, size_t npoints, Proble
     if (order[i] < 0 || (size_t)order[i] >= npoints) return p.Fail(dm + "/order entry " + std::to_string(i) + " is out of range");
     if (dof[i] < 0 || dof[i] > 3 || off[i] < 0 || (size_t)(off[i] + dof[i]) > x.size()) return p.Fail("the coordinate section under " + dm + " points past its vector (point " + std::to_string(i) + ")");
   }
-  // Each field's part of the section (field0, ...) lies inside the point's part.
-  for (int f = 0;; ++f) {
+  // The section's fields (PETSc sizes its arrays by these attributes): one to three coordinates each, and each
+  // field's part of the section (field0, ...) inside the point's part.
+  long long nfields = 0;
+  if (!h5::ReadIntAttribute(file, (dm + "/section").c_str(), "numFields", &nfields) || nfields < 1 || nfields > 3) return p.Fail("the coordinate section under " + dm + " needs an integer attribute numFields from 1 to 3");
+  for (int f = 0; f < nfields; ++f) {
     const std::string      field = dm + "/section/field" + std::to_string(f);
     std::vector<long long> fdof, foff;
-    if (!h5::LinkExists(file, field.c_str())) break;
+    long long              components = 0;
+    if (!h5::LinkExists(file, field.c_str())) return p.Fail("the coordinate section has no " + field);
+    if (!h5::ReadIntAttribute(file, field.c_str(), "fieldComponents", &components) || components < 1 || components > 3) return p.Fail(field + " needs an integer attribute fieldComponents from 1 to 3");
     if (!ReadInts(file, field + "/atlasDof", &fdof, p) || !ReadInts(file, field + "/atlasOff", &foff, p)) return false;
     if (fdof.size() != order.size() || foff.size() != order.size()) return p.Fail("the coordinate section's " + field + " does not have one entry per point of its order");
     for (size_t i = 0; i < order.size(); ++i)
@@ -274,6 +279,13 @@ bool CheckXdmf(hid_t file, Problem &p)
   if (!ReadDataset(file, "/viz/topology/cells", true, &cells, &ncells, &corners, p) || !ReadDataset(file, "/geometry/vertices", false, &x, &nverts, &cdim, p)) return false;
   if (ncells == 0 || corners < 2 || corners > 8) return p.Fail("/viz/topology/cells has shape " + std::to_string(ncells) + "x" + std::to_string(corners) + "; expected cells x (2 to 8 corners)");
   if (cdim < 1 || cdim > 3) return p.Fail("/geometry/vertices has " + std::to_string(cdim) + " coordinates per vertex (expected 1 to 3)");
+  // PETSc reads the cells' dimension from this attribute when it is there (0 crashes its loader).
+  for (const char *attr : {"cell_dim", "cell_corners"}) {
+    long long v = 0;
+    if (H5Aexists_by_name(file, "/viz/topology/cells", attr, H5P_DEFAULT) <= 0) continue;
+    const bool ok = h5::ReadIntAttribute(file, "/viz/topology/cells", attr, &v) && (attr[5] == 'd' ? (v >= 1 && v <= 3) : v == (long long)corners);
+    if (!ok) return p.Fail(std::string("/viz/topology/cells has a bad attribute ") + attr + (attr[5] == 'd' ? " (an integer from 1 to 3)" : " (the number of corners of its cells)"));
+  }
   for (size_t k = 0; k < cells.size(); ++k)
     if (cells[k] < 0 || (size_t)cells[k] >= nverts) return p.Fail("/viz/topology/cells entry " + std::to_string(k) + " names vertex " + std::to_string(cells[k]) + "; the file has " + std::to_string(nverts));
   return CheckCoordinates("/geometry/vertices", x, p);

@@ -5,6 +5,7 @@
 //    non-finite values, a bad pattern, bad attributes, sizes that would exhaust memory) is a PETSc error that
 //    names the problem, with the same message on every rank.
 #include <gtest/gtest.h>
+#include "petal_test.hpp"
 #include <petal/sequence.h>
 #include <hdf5.h>
 #include <unistd.h>
@@ -35,17 +36,7 @@ std::string File(const std::string &what) { return "system_sequence_np" + std::t
 bool        Exists(const std::string &f) { return access(f.c_str(), F_OK) == 0; }
 
 // The first message of the error a call raises (PETSc's printing silenced).
-struct ErrorCapture {
-  std::string message;
-  static PetscErrorCode Handler(MPI_Comm, int, const char *, const char *, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
-  {
-    auto *self = static_cast<ErrorCapture *>(ctx);
-    if (p == PETSC_ERROR_INITIAL && mess && self->message.empty()) self->message = mess;
-    return n;
-  }
-  ErrorCapture() { PetscPushErrorHandler(Handler, this); }
-  ~ErrorCapture() { PetscPopErrorHandler(); }
-};
+using ErrorCapture = PetalTestErrorCapture; // tests/support/petal_test.hpp
 
 // ---- files written by hand (rank 0), to be mutated into malformed ones ----
 struct Dataset {

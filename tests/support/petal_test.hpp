@@ -10,12 +10,28 @@
 // failing call. Successful calls stay under LeakSanitizer in the sanitizer build.
 #if defined(__SANITIZE_ADDRESS__)
   #include <sanitizer/lsan_interface.h>
-  #define PETAL_EXPECTED_FAILURE_SCOPE __lsan::ScopedDisabler petal_expected_failure_
+using PetalExpectedFailureScope = __lsan::ScopedDisabler;
 #else
-  #define PETAL_EXPECTED_FAILURE_SCOPE \
-    do { \
-    } while (0)
+struct PetalExpectedFailureScope {
+};
 #endif
+#define PETAL_EXPECTED_FAILURE_SCOPE PetalExpectedFailureScope petal_expected_failure_
+
+// While alive: PETSc errors are recorded (message: the first one's text) instead of printed, and what the failing
+// calls allocate is not leak-checked (see above).
+struct PetalTestErrorCapture : PetalExpectedFailureScope {
+  std::string           message;
+  static PetscErrorCode Handler(MPI_Comm, int, const char *, const char *, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
+  {
+    auto *self = static_cast<PetalTestErrorCapture *>(ctx);
+    if (p == PETSC_ERROR_INITIAL && mess && self->message.empty()) self->message = mess;
+    return n;
+  }
+  PetalTestErrorCapture() { PetscPushErrorHandler(Handler, this); }
+  ~PetalTestErrorCapture() { PetscPopErrorHandler(); }
+  PetalTestErrorCapture(const PetalTestErrorCapture &)            = delete;
+  PetalTestErrorCapture &operator=(const PetalTestErrorCapture &) = delete;
+};
 
 // Fails the current test (instead of aborting the process) when a PETSc call returns an error.
 #define PETAL_ASSERT_OK(call) ASSERT_EQ((call), 0) << "PETSc call failed: " #call

@@ -2,6 +2,7 @@
 // Helpers shared by the PCBANDITSOR tests: a sequence of shifted Laplacians (the same on any number of ranks),
 // KSPs with the PC, solves, and the capture of PETSc error messages.
 #include <gtest/gtest.h>
+#include "petal_test.hpp"
 #include <petal/banditsor.h>
 #include <petscksp.h>
 #include <cmath>
@@ -94,17 +95,7 @@ inline SolveResult Solve(KSP ksp, Mat A, Vec b, Vec x)
   return r;
 }
 
-struct ErrorCapture {
-  std::string message;
-  static PetscErrorCode Handler(MPI_Comm, int, const char *, const char *, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
-  {
-    auto *self = static_cast<ErrorCapture *>(ctx);
-    if (p == PETSC_ERROR_INITIAL && mess) self->message = mess;
-    return n;
-  }
-  ErrorCapture() { PetscPushErrorHandler(Handler, this); }
-  ~ErrorCapture() { PetscPopErrorHandler(); }
-};
+using ErrorCapture = PetalTestErrorCapture; // tests/support/petal_test.hpp
 
 inline KSP LearnerKsp(const char *learner, PetscInt seed, const std::string &prefix = "")
 {
