@@ -104,9 +104,12 @@ PetscErrorCode JsonWriter::Save(MPI_Comm comm, const char *filename) const
 
   PetscFunctionBegin;
   PetscCall(PetalAtomicFileTempName(filename, tmp, sizeof tmp));
-  PetscCall(PetalFaultPoint("json_write"));
+  // A fault on one rank is agreed on before rank 0 creates the temporary: a failing rank removes its pending
+  // temporaries as it exits (PetalDriverFinalize), and a file rank 0 created after that would be left behind.
+  ok = PetalFaultPoint("json_write") == 0;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, comm));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) {
+  if (ok && rank == 0) {
     FILE *f = std::fopen(tmp, "w");
     ok      = f && std::fprintf(f, "%s\n", out_.c_str()) >= 0;
     if (f) ok = (std::fclose(f) == 0) && ok;
