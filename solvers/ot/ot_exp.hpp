@@ -46,6 +46,7 @@ KOKKOS_INLINE_FUNCTION To BitCast(const From &from)
 
 constexpr double kLog2e = 1.4426950408889634; // log2(e)
 constexpr double kLn2   = 0.6931471805599453; // ln(2)
+constexpr double kFastExp2RelErr = 1.9e-14;   // FastExp2's largest relative error (below)
 
 KOKKOS_FORCEINLINE_FUNCTION double FastExp2(double t)
 {

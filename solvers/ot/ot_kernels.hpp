@@ -11,6 +11,10 @@
 // MPI: the glue in ot_passes.cpp hands them views and combines ranks.
 //
 // Each kernel has a plain loop-by-loop twin in ot_reference.cpp that the tests compare against.
+//
+// The kernels' operator() is force-inlined: ot_passes.cpp wraps each kernel in functors whose operator()
+// carries a target attribute (AVX2, AVX-512) and selects one at run time, and only an inlined body is
+// compiled for the wrapper's instruction set (see KernelIsa in ot_passes.hpp).
 #include "ot_cost.hpp"
 
 namespace petal {
@@ -32,6 +36,7 @@ struct Scratch {
   Kokkos::View<long long **, Kokkos::LayoutRight, Mem> hist;             // nb x 2048, lazily
   Kokkos::View<int **, Kokkos::LayoutRight, Mem>       cols;             // nb x m column indices, lazily (PlanCollect)
   long long collectNeed = 0; // most entries one block collected last time (PlanCollect sizes its buffers from it)
+  int       isa         = 0; // the compiled kernel variant the passes launch (KernelIsa in ot_passes.hpp)
 
   // Blocks: one per unit of concurrency, at most one per row, and at most ~256 MB of scratch rows.
   void Resize(int nRows, int ncols)
@@ -104,7 +109,7 @@ struct SinkhornRowKernel {
   Matrix<Mem> buf, buf2, part, scalars;
   int         nRows, m, rowsPerBlock;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int b) const
   {
     // Two row buffers: while row i is exponentiated into `cur`, the previous row's entries (in `prev`,
     // weight wPrev) are added to the column sums in the same loop, so the column update costs no
@@ -177,7 +182,7 @@ struct ColumnSumKernel {
   Matrix<Mem> part;
   int         nRows, m, rowsPerBlock;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int b) const
   {
     double *const       cp  = &part(b, 0);
     const double *const eyp = ey2.data();
@@ -202,7 +207,7 @@ struct ColumnMaxKernel {
   Matrix<Mem> part;
   int         nRows, m, rowsPerBlock;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int b) const
   {
     double *const       cm  = &part(b, 0);
     const double *const eyp = ey2.data();
@@ -230,7 +235,7 @@ struct ColumnSumShiftedKernel {
   Matrix<Mem> part;
   int         nRows, m, rowsPerBlock;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int b) const
   {
     double *const       cp  = &part(b, 0);
     const double *const eyp = ey2.data();
@@ -258,7 +263,7 @@ struct PlanSumsKernel {
   Matrix<Mem> part, scalars;
   int         nRows, m, rowsPerBlock;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int b) const
   {
     double *const       cp     = &part(b, 0);
     const double *const eyp    = ey2.data();
@@ -300,7 +305,7 @@ struct PlanHistogramKernel {
   Kokkos::View<long long **, Kokkos::LayoutRight, Mem> hist;
   int                                                    nRows, m, rowsPerBlock;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int b) const
   {
     double *const       e   = &buf(b, 0);
     const double *const eyp = ey2.data();
@@ -338,7 +343,7 @@ struct PlanCollectKernel {
   long long                                      capacity;
   int                                            nRows, m, rowsPerBlock;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int b) const
   {
     double *const       e   = &buf(b, 0);
     int *const          jc  = &cols(b, 0);
@@ -375,7 +380,7 @@ struct MaxCostKernel {
   Matrix<Mem> scalars;
   int         nRows, m, rowsPerBlock;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int b) const
   {
     const int i0 = b * rowsPerBlock, i1 = i0 + rowsPerBlock < nRows ? i0 + rowsPerBlock : nRows;
     double    mx = -HUGE_VAL;
@@ -412,7 +417,7 @@ struct BuildKernelKernel {
   Matrix<Mem>      buf, scalars;
   int              nRows, m, rowsPerBlock;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int b) const
   {
     // A float K additionally has every row normalised to sum 1 and the row sum moved into the row scaling
     // u_i (the plan diag(u) K is unchanged): float's range ends at 1e-38, and a normalised row keeps
@@ -461,7 +466,7 @@ struct ScalingRowKernel {
   Matrix<Mem> part, scalars;
   int         nRows, m, rowsPerBlock;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const int b) const
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int b) const
   {
     double *const       cp = &part(b, 0);
     const double *const vp = v.data();

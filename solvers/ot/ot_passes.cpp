@@ -1,25 +1,21 @@
-// Instantiates the n^2 kernels for every cost functor and launches them in petal's execution space.
-// This is the one translation unit compiled with -fopenmp-simd (and, by default, -march=native): see
-// solvers/ot/CMakeLists.txt.
+// Instantiates the n^2 kernels for every cost functor and launches them in petal's execution space, in the
+// compiled variant Scratch::isa selects (KernelIsa in ot_passes.hpp). This is the one translation unit compiled
+// with -fopenmp-simd (and with -march=native only if PETAL_OT_NATIVE_ARCH=ON): see solvers/ot/CMakeLists.txt.
 #include "ot_passes.hpp"
 #include <algorithm>
+#include <type_traits>
+
+// The AVX2 and AVX-512 variants: x86-64, a compiler with the target attribute and __builtin_cpu_supports, a
+// host execution space (device code has no such attribute).
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDACC__) && !defined(__HIPCC__)
+#define PETAL_OT_KERNEL_DISPATCH 1
+#else
+#define PETAL_OT_KERNEL_DISPATCH 0
+#endif
 
 namespace petal {
 namespace ot {
 namespace {
-
-Vec1 ColumnNorms(const Mat2 &Yt)
-{
-  const int m = static_cast<int>(Yt.extent(1)), d = static_cast<int>(Yt.extent(0));
-  Vec1      n2("petal::ot::Yn2", m);
-  Kokkos::parallel_for(
-    "petal::ot::ColumnNorms", Kokkos::RangePolicy<Exec>(0, m), KOKKOS_LAMBDA(const int j) {
-      double s = 0;
-      for (int k = 0; k < d; ++k) s += Yt(k, j) * Yt(k, j);
-      n2(j) = s;
-    });
-  return n2;
-}
 
 template <CostKind K, class F>
 void WithDim(const CostSpec &s, F &&f)
@@ -65,6 +61,90 @@ void WithCost(const CostSpec &s, F &&f)
 
 Kokkos::RangePolicy<Exec> Blocks(const Scratch<Exec> &s) { return Kokkos::RangePolicy<Exec>(0, s.nb); }
 
+#if PETAL_OT_KERNEL_DISPATCH
+// A kernel whose body (force-inlined, see ot_kernels.hpp) is compiled for AVX2 + FMA, or for AVX-512. Distinct
+// types, so the Kokkos instantiations for them never merge with the generic ones (no instruction of the wider
+// set can reach a CPU that lacks it through a shared inline function).
+template <class K>
+struct Avx2Kernel {
+  K k;
+  __attribute__((target("avx2,fma,bmi2"))) void operator()(const int b) const { k(b); }
+};
+template <class K>
+struct Avx512Kernel {
+  K k;
+  __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma,bmi2"))) void operator()(const int b) const { k(b); }
+};
+#endif
+
+// k(0), ..., k(n - 1) in the variant isa selects: the n^2 passes (one call per block) and the O(n) helpers.
+template <class K>
+void LaunchOver(int isa, const char *name, int n, const K &k)
+{
+  const Kokkos::RangePolicy<Exec> range(0, n);
+#if PETAL_OT_KERNEL_DISPATCH
+  if (std::is_same<Exec::memory_space, Kokkos::HostSpace>::value) {
+    if (isa == static_cast<int>(KernelIsa::Avx512)) return Kokkos::parallel_for(name, range, Avx512Kernel<K>{k});
+    if (isa == static_cast<int>(KernelIsa::Avx2)) return Kokkos::parallel_for(name, range, Avx2Kernel<K>{k});
+  }
+#endif
+  Kokkos::parallel_for(name, range, k);
+}
+
+// One n^2 pass over the blocks.
+template <class K>
+void Launch(const Scratch<Exec> &s, const char *name, const K &k)
+{
+  LaunchOver(s.isa, name, s.nb, k);
+}
+
+// The O(n) helpers as functors (force-inlined like the kernels, so that the wrappers compile them too).
+struct ColumnNormsF {
+  Mat2 Yt;
+  Vec1 n2;
+  int  d;
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int j) const
+  {
+    double s = 0;
+    for (int k = 0; k < d; ++k) s += Yt(k, j) * Yt(k, j);
+    n2(j) = s;
+  }
+};
+struct ColumnConstantsF { // ey2_j = log2(e) ey_j + f yn2_j (f = 0 without the column term)
+  Vec1   ey2, ey, yn2;
+  double f;
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int j) const { ey2(j) = yn2.extent(0) ? kLog2e * ey(j) + f * yn2(j) : kLog2e * ey(j); }
+};
+struct AffineF {
+  Vec1   out, x;
+  double a, b;
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int i) const { out(i) = a * x(i) + b; }
+};
+struct AffineAxpyF {
+  Vec1   out, x, d;
+  double a, alpha, b;
+  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int i) const { out(i) = a * (x(i) + alpha * d(i)) + b; }
+};
+
+Vec1 ColumnNorms(const Scratch<Exec> &s, const Mat2 &Yt)
+{
+  const int m = static_cast<int>(Yt.extent(1));
+  Vec1      n2("petal::ot::Yn2", m);
+  LaunchOver(s.isa, "petal::ot::ColumnNorms", m, ColumnNormsF{Yt, n2, static_cast<int>(Yt.extent(0))});
+  return n2;
+}
+
+bool CpuHas(KernelIsa isa)
+{
+#if PETAL_OT_KERNEL_DISPATCH
+  static const bool avx2   = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2");
+  static const bool avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
+  if (isa == KernelIsa::Avx512) return avx512 && std::is_same<Exec::memory_space, Kokkos::HostSpace>::value;
+  if (isa == KernelIsa::Avx2) return avx2 && std::is_same<Exec::memory_space, Kokkos::HostSpace>::value;
+#endif
+  return isa == KernelIsa::Generic;
+}
+
 // Whether the cost's scaled form leaves its column term to the launcher (expanded squared Euclidean).
 bool ExpandedCost(const CostSpec &c) { return !c.dense && c.kind == CostKind::SqEuclidean && c.dim <= 3; }
 
@@ -73,15 +153,11 @@ bool ExpandedCost(const CostSpec &c) { return !c.dense && c.kind == CostKind::Sq
 // less in the n^2 loop).
 void ColumnConstants(Scratch<Exec> &s, const Vec1 &ey, const CostSpec &cost, double eta, bool scaledForm)
 {
-  const Vec1 ey2 = s.ey2;
   if (scaledForm && ExpandedCost(cost)) {
-    const Vec1   yn2 = cost.Yn2.extent(0) == static_cast<size_t>(cost.m) ? cost.Yn2 : ColumnNorms(cost.Yt);
-    const double f   = -eta * kLog2e * cost.scale;
-    Kokkos::parallel_for(
-      "petal::ot::ColumnConstants", Kokkos::RangePolicy<Exec>(0, ey.extent(0)), KOKKOS_LAMBDA(const int j) { ey2(j) = kLog2e * ey(j) + f * yn2(j); });
+    const Vec1 yn2 = cost.Yn2.extent(0) == static_cast<size_t>(cost.m) ? cost.Yn2 : ColumnNorms(s, cost.Yt);
+    LaunchOver(s.isa, "petal::ot::ColumnConstants", static_cast<int>(ey.extent(0)), ColumnConstantsF{s.ey2, ey, yn2, -eta * kLog2e * cost.scale});
   } else {
-    Kokkos::parallel_for(
-      "petal::ot::ColumnConstants", Kokkos::RangePolicy<Exec>(0, ey.extent(0)), KOKKOS_LAMBDA(const int j) { ey2(j) = kLog2e * ey(j); });
+    LaunchOver(s.isa, "petal::ot::ColumnConstants", static_cast<int>(ey.extent(0)), ColumnConstantsF{s.ey2, ey, Vec1(), 0.0});
   }
 }
 
@@ -93,9 +169,36 @@ void FoldSum(Scratch<Exec> &s, const Mat2 &part, const Vec1 &out)
 }
 } // namespace
 
-void PrepareCost(CostSpec &cost)
+bool ResolveKernelIsa(PetalOTKernelISA request, KernelIsa *isa)
 {
-  if (!cost.dense && cost.kind == CostKind::SqEuclidean && cost.dim <= 3) cost.Yn2 = ColumnNorms(cost.Yt);
+  switch (request) {
+  case PETAL_OT_KERNEL_ISA_AUTO: *isa = CpuHas(KernelIsa::Avx512) ? KernelIsa::Avx512 : CpuHas(KernelIsa::Avx2) ? KernelIsa::Avx2 : KernelIsa::Generic; return true;
+  case PETAL_OT_KERNEL_ISA_AVX2: *isa = KernelIsa::Avx2; break;
+  case PETAL_OT_KERNEL_ISA_AVX512: *isa = KernelIsa::Avx512; break;
+  default: *isa = KernelIsa::Generic; break;
+  }
+  if (CpuHas(*isa)) return true;
+  *isa = KernelIsa::Generic;
+  return false;
+}
+
+std::string KernelISADescription(PetalOTKernelISA request)
+{
+  const char *names[] = {"generic", "avx2", "avx512"};
+  KernelIsa   isa;
+  std::string d = ResolveKernelIsa(request, &isa) ? names[static_cast<int>(isa)] : std::string("not available: ") + PetalOTKernelISAs[request];
+  d += request == PETAL_OT_KERNEL_ISA_AUTO ? " (auto; this CPU and build:" : " (requested; this CPU and build:";
+  for (KernelIsa k : {KernelIsa::Generic, KernelIsa::Avx2, KernelIsa::Avx512})
+    if (CpuHas(k)) d += std::string(" ") + names[static_cast<int>(k)];
+#if defined(PETAL_OT_NATIVE_ARCH)
+  d += "; generic built with -march=native";
+#endif
+  return d + ")";
+}
+
+void PrepareCost(CostSpec &cost, const Scratch<Exec> &s)
+{
+  if (!cost.dense && cost.kind == CostKind::SqEuclidean && cost.dim <= 3) cost.Yn2 = ColumnNorms(s, cost.Yt);
 }
 
 void SinkhornRow(const CostSpec &cost, double eta, const Vec1 &x, const Vec1 &ey, const Vec1 &r, const Vec1 &logr, const Vec1 &xNew, bool fused, Scratch<Exec> &s, const Vec1 &colSum, double *rowErr, long long *fallbacks)
@@ -105,8 +208,8 @@ void SinkhornRow(const CostSpec &cost, double eta, const Vec1 &x, const Vec1 &ey
   const int rpb = s.RowsPerBlock(cost.nRows);
   WithCost(cost, [&](auto c) {
     using C = decltype(c);
-    if (fused) Kokkos::parallel_for("petal::ot::SinkhornRowFused", Blocks(s), SinkhornRowKernel<Exec, C, true>{c, eta, x, s.ey2, r, logr, xNew, s.buf, s.part2, s.part, s.scalars, cost.nRows, cost.m, rpb});
-    else Kokkos::parallel_for("petal::ot::SinkhornRow", Blocks(s), SinkhornRowKernel<Exec, C, false>{c, eta, x, s.ey2, r, logr, xNew, s.buf, s.part2, s.part, s.scalars, cost.nRows, cost.m, rpb});
+    if (fused) Launch(s, "petal::ot::SinkhornRowFused", SinkhornRowKernel<Exec, C, true>{c, eta, x, s.ey2, r, logr, xNew, s.buf, s.part2, s.part, s.scalars, cost.nRows, cost.m, rpb});
+    else Launch(s, "petal::ot::SinkhornRow", SinkhornRowKernel<Exec, C, false>{c, eta, x, s.ey2, r, logr, xNew, s.buf, s.part2, s.part, s.scalars, cost.nRows, cost.m, rpb});
   });
   if (fused) FoldSum(s, s.part, colSum);
   double sc[4];
@@ -121,7 +224,7 @@ void BuildStoredKernelT(const CostSpec &cost, double eta, const Vec1 &x, const V
   s.Resize(cost.nRows, cost.m);
   ColumnConstants(s, ey, cost, eta, true);
   const int rpb = s.RowsPerBlock(cost.nRows);
-  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::BuildKernel", Blocks(s), BuildKernelKernel<Exec, decltype(c), T>{c, eta, x, s.ey2, shift2, u, K, s.buf, s.scalars, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::BuildKernel", BuildKernelKernel<Exec, decltype(c), T>{c, eta, x, s.ey2, shift2, u, K, s.buf, s.scalars, cost.nRows, cost.m, rpb}); });
   double sc[4];
   SumBlockScalars<Exec>(s.scalars, s.nb, sc);
   *shifted = static_cast<long long>(sc[0]);
@@ -133,7 +236,7 @@ void ScalingRowT(const MatrixOf<T, Mem> &K, const Vec1 &u, const Vec1 &v, const 
   const int nRows = static_cast<int>(K.extent(0)), m = static_cast<int>(K.extent(1));
   s.Resize(nRows, m);
   const int rpb = s.RowsPerBlock(nRows);
-  Kokkos::parallel_for("petal::ot::ScalingRow", Blocks(s), ScalingRowKernel<Exec, T>{K, u, v, r, uNew, s.part, s.scalars, nRows, m, rpb});
+  Launch(s, "petal::ot::ScalingRow", ScalingRowKernel<Exec, T>{K, u, v, r, uNew, s.part, s.scalars, nRows, m, rpb});
   FoldSum(s, s.part, colSum);
   double sc[4];
   SumBlockScalars<Exec>(s.scalars, s.nb, sc);
@@ -153,7 +256,7 @@ void ColumnLogSumExp(const CostSpec &cost, double eta, const Vec1 &ex, const Vec
   const int rpb = s.RowsPerBlock(cost.nRows);
   *twoPass      = true;
   if (onePass) {
-    WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::ColumnSum", Blocks(s), ColumnSumKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.part, cost.nRows, cost.m, rpb}); });
+    WithCost(cost, [&](auto c) { Launch(s, "petal::ot::ColumnSum", ColumnSumKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.part, cost.nRows, cost.m, rpb}); });
     FoldSum(s, s.part, colSum);
     int bad = 0;
     Kokkos::parallel_reduce(
@@ -164,10 +267,10 @@ void ColumnLogSumExp(const CostSpec &cost, double eta, const Vec1 &ex, const Vec
       return;
     }
   }
-  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::ColumnMax", Blocks(s), ColumnMaxKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.part2, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::ColumnMax", ColumnMaxKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.part2, cost.nRows, cost.m, rpb}); });
   if (s.nb == 1) Kokkos::deep_copy(s.colMax2, Kokkos::subview(s.part2, 0, Kokkos::ALL()));
   else ReduceBlocksMax<Exec>(s.part2, s.nb, s.colMax2);
-  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::ColumnSumShifted", Blocks(s), ColumnSumShiftedKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.colMax2, s.part, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::ColumnSumShifted", ColumnSumShiftedKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.colMax2, s.part, cost.nRows, cost.m, rpb}); });
   FoldSum(s, s.part, colSum);
   const Vec1 cm2 = s.colMax2;
   Kokkos::parallel_for(
@@ -179,7 +282,7 @@ void PlanSums(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &ey, 
   s.Resize(cost.nRows, cost.m);
   ColumnConstants(s, ey, cost, eta, false);
   const int rpb = s.RowsPerBlock(cost.nRows);
-  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::PlanSums", Blocks(s), PlanSumsKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, rowSum, s.part, s.scalars, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::PlanSums", PlanSumsKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, rowSum, s.part, s.scalars, cost.nRows, cost.m, rpb}); });
   FoldSum(s, s.part, colSum);
   double sc[4];
   SumBlockScalars<Exec>(s.scalars, s.nb, sc);
@@ -193,7 +296,7 @@ void PlanHistogram(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 
   if (s.hist.extent(0) != static_cast<size_t>(s.nb)) s.hist = decltype(s.hist)("petal::ot::hist", s.nb, 2048);
   ColumnConstants(s, ey, cost, eta, true);
   const int rpb = s.RowsPerBlock(cost.nRows);
-  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::PlanHistogram", Blocks(s), PlanHistogramKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.buf, s.hist, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::PlanHistogram", PlanHistogramKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.buf, s.hist, cost.nRows, cost.m, rpb}); });
   auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), s.hist);
   hist->assign(2048, 0);
   for (int b = 0; b < s.nb; ++b)
@@ -215,7 +318,7 @@ void PlanCollect(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &e
     Kokkos::View<int *, Mem>       J(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::J"), s.nb * capacity);
     Vec1                           V(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::V"), s.nb * capacity);
     Kokkos::View<long long *, Mem> counts("petal::ot::counts", s.nb);
-    WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::PlanCollect", Blocks(s), PlanCollectKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, tau, V, I, J, counts, s.buf, s.cols, capacity, cost.nRows, cost.m, rpb}); });
+    WithCost(cost, [&](auto c) { Launch(s, "petal::ot::PlanCollect", PlanCollectKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, tau, V, I, J, counts, s.buf, s.cols, capacity, cost.nRows, cost.m, rpb}); });
     auto      hc   = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), counts);
     long long need = 0, total = 0;
     for (int b = 0; b < s.nb; ++b) {
@@ -248,23 +351,15 @@ double MaxCost(const CostSpec &cost, Scratch<Exec> &s)
 {
   s.Resize(cost.nRows, cost.m);
   const int rpb = s.RowsPerBlock(cost.nRows);
-  WithCost(cost, [&](auto c) { Kokkos::parallel_for("petal::ot::MaxCost", Blocks(s), MaxCostKernel<Exec, decltype(c)>{c, s.scalars, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::MaxCost", MaxCostKernel<Exec, decltype(c)>{c, s.scalars, cost.nRows, cost.m, rpb}); });
   double sc[4];
   SumBlockScalars<Exec>(s.scalars, s.nb, sc, true);
   return sc[0];
 }
 
-void Affine(const Vec1 &out, double a, const Vec1 &x, double b)
-{
-  Kokkos::parallel_for(
-    "petal::ot::Affine", Kokkos::RangePolicy<Exec>(0, out.extent(0)), KOKKOS_LAMBDA(const int i) { out(i) = a * x(i) + b; });
-}
+void Affine(const Scratch<Exec> &s, const Vec1 &out, double a, const Vec1 &x, double b) { LaunchOver(s.isa, "petal::ot::Affine", static_cast<int>(out.extent(0)), AffineF{out, x, a, b}); }
 
-void AffineAxpy(const Vec1 &out, double a, const Vec1 &x, double alpha, const Vec1 &d, double b)
-{
-  Kokkos::parallel_for(
-    "petal::ot::AffineAxpy", Kokkos::RangePolicy<Exec>(0, out.extent(0)), KOKKOS_LAMBDA(const int i) { out(i) = a * (x(i) + alpha * d(i)) + b; });
-}
+void AffineAxpy(const Scratch<Exec> &s, const Vec1 &out, double a, const Vec1 &x, double alpha, const Vec1 &d, double b) { LaunchOver(s.isa, "petal::ot::AffineAxpy", static_cast<int>(out.extent(0)), AffineAxpyF{out, x, d, a, alpha, b}); }
 
 } // namespace ot
 } // namespace petal
