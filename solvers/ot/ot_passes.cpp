@@ -1,5 +1,5 @@
 // Instantiates the n^2 kernels for every cost functor and launches them in petal's execution space, in the
-// compiled variant Scratch::isa selects (KernelIsa in ot_passes.hpp). This is the one translation unit compiled
+// compiled variant Scratch::isa selects (KernelIsa in ot_passes.hpp; the variants: ot_kernels_isa.inc). This is the one translation unit compiled
 // with -fopenmp-simd (and with -march=native only if PETAL_OT_NATIVE_ARCH=ON): see solvers/ot/CMakeLists.txt.
 #include "ot_passes.hpp"
 #include <algorithm>
@@ -11,6 +11,28 @@
 #define PETAL_OT_KERNEL_DISPATCH 1
 #else
 #define PETAL_OT_KERNEL_DISPATCH 0
+#endif
+
+#if PETAL_OT_KERNEL_DISPATCH
+// The kernels again, compiled for AVX2 + FMA and for AVX-512 (why a pragma region and not an attribute on a
+// wrapper: ot_kernels_isa.inc). Only the kernel structs are in the regions; the launches below are baseline
+// code that calls their operator() once per block.
+namespace petal {
+namespace ot {
+namespace isa_avx2 {
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,bmi2")
+#include "ot_kernels_isa.inc"
+#pragma GCC pop_options
+} // namespace isa_avx2
+namespace isa_avx512 {
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma,bmi2")
+#include "ot_kernels_isa.inc"
+#pragma GCC pop_options
+} // namespace isa_avx512
+} // namespace ot
+} // namespace petal
 #endif
 
 namespace petal {
@@ -61,76 +83,67 @@ void WithCost(const CostSpec &s, F &&f)
 
 Kokkos::RangePolicy<Exec> Blocks(const Scratch<Exec> &s) { return Kokkos::RangePolicy<Exec>(0, s.nb); }
 
+// The kernels of one instruction set (a namespace holding ot_kernels_isa.inc) as a type, so that a pass can
+// be written once and instantiated for each.
+#define PETAL_OT_KERNEL_SET(NAME, NS)                                                 \
+  struct NAME {                                                                       \
+    template <class C, bool F>                                                        \
+    using SinkhornRow = NS::SinkhornRowKernel<Exec, C, F>;                            \
+    template <class C>                                                                \
+    using ColumnSum = NS::ColumnSumKernel<Exec, C>;                                   \
+    template <class C>                                                                \
+    using ColumnMax = NS::ColumnMaxKernel<Exec, C>;                                   \
+    template <class C>                                                                \
+    using ColumnSumShifted = NS::ColumnSumShiftedKernel<Exec, C>;                     \
+    template <class C>                                                                \
+    using PlanSums = NS::PlanSumsKernel<Exec, C>;                                     \
+    template <class C>                                                                \
+    using PlanHistogram = NS::PlanHistogramKernel<Exec, C>;                           \
+    template <class C>                                                                \
+    using PlanCollect = NS::PlanCollectKernel<Exec, C>;                               \
+    template <class C>                                                                \
+    using MaxCost = NS::MaxCostKernel<Exec, C>;                                       \
+    template <class C, class T>                                                       \
+    using BuildKernel = NS::BuildKernelKernel<Exec, C, T>;                            \
+    template <class T>                                                                \
+    using ScalingRow = NS::ScalingRowKernel<Exec, T>;                                 \
+    using ColumnNorms     = NS::ColumnNormsKernel<Mem>;                               \
+    using ColumnConstants = NS::ColumnConstantsKernel<Mem>;                           \
+    using Affine          = NS::AffineKernel<Mem>;                                    \
+    using AffineAxpy      = NS::AffineAxpyKernel<Mem>;                                \
+  }
+PETAL_OT_KERNEL_SET(GenericKernels, ::petal::ot);
 #if PETAL_OT_KERNEL_DISPATCH
-// A kernel whose body (force-inlined, see ot_kernels.hpp) is compiled for AVX2 + FMA, or for AVX-512. Distinct
-// types, so the Kokkos instantiations for them never merge with the generic ones (no instruction of the wider
-// set can reach a CPU that lacks it through a shared inline function).
-template <class K>
-struct Avx2Kernel {
-  K k;
-  __attribute__((target("avx2,fma,bmi2"))) void operator()(const int b) const { k(b); }
-};
-template <class K>
-struct Avx512Kernel {
-  K k;
-  __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma,bmi2"))) void operator()(const int b) const { k(b); }
-};
+PETAL_OT_KERNEL_SET(Avx2Kernels, ::petal::ot::isa_avx2);
+PETAL_OT_KERNEL_SET(Avx512Kernels, ::petal::ot::isa_avx512);
 #endif
 
-// k(0), ..., k(n - 1) in the variant isa selects: the n^2 passes (one call per block) and the O(n) helpers.
-template <class K>
-void LaunchOver(int isa, const char *name, int n, const K &k)
+// Calls f with the kernel set isa names (the variants exist for host execution spaces only).
+template <class F>
+void OnIsa(int isa, F &&f)
 {
-  const Kokkos::RangePolicy<Exec> range(0, n);
 #if PETAL_OT_KERNEL_DISPATCH
   if (std::is_same<Exec::memory_space, Kokkos::HostSpace>::value) {
-    if (isa == static_cast<int>(KernelIsa::Avx512)) return Kokkos::parallel_for(name, range, Avx512Kernel<K>{k});
-    if (isa == static_cast<int>(KernelIsa::Avx2)) return Kokkos::parallel_for(name, range, Avx2Kernel<K>{k});
+    if (isa == static_cast<int>(KernelIsa::Avx512)) return f(Avx512Kernels());
+    if (isa == static_cast<int>(KernelIsa::Avx2)) return f(Avx2Kernels());
   }
 #endif
-  Kokkos::parallel_for(name, range, k);
+  f(GenericKernels());
 }
 
-// One n^2 pass over the blocks.
-template <class K>
-void Launch(const Scratch<Exec> &s, const char *name, const K &k)
+// make(kernel set)(0), ..., (n - 1) in the variant s.isa selects: the n^2 passes (n = s.nb blocks) and the
+// O(n) helpers.
+template <class Make>
+void Launch(const Scratch<Exec> &s, const char *name, int n, Make &&make)
 {
-  LaunchOver(s.isa, name, s.nb, k);
+  OnIsa(s.isa, [&](auto ks) { Kokkos::parallel_for(name, Kokkos::RangePolicy<Exec>(0, n), make(ks)); });
 }
-
-// The O(n) helpers as functors (force-inlined like the kernels, so that the wrappers compile them too).
-struct ColumnNormsF {
-  Mat2 Yt;
-  Vec1 n2;
-  int  d;
-  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int j) const
-  {
-    double s = 0;
-    for (int k = 0; k < d; ++k) s += Yt(k, j) * Yt(k, j);
-    n2(j) = s;
-  }
-};
-struct ColumnConstantsF { // ey2_j = log2(e) ey_j + f yn2_j (f = 0 without the column term)
-  Vec1   ey2, ey, yn2;
-  double f;
-  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int j) const { ey2(j) = yn2.extent(0) ? kLog2e * ey(j) + f * yn2(j) : kLog2e * ey(j); }
-};
-struct AffineF {
-  Vec1   out, x;
-  double a, b;
-  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int i) const { out(i) = a * x(i) + b; }
-};
-struct AffineAxpyF {
-  Vec1   out, x, d;
-  double a, alpha, b;
-  KOKKOS_FORCEINLINE_FUNCTION void operator()(const int i) const { out(i) = a * (x(i) + alpha * d(i)) + b; }
-};
 
 Vec1 ColumnNorms(const Scratch<Exec> &s, const Mat2 &Yt)
 {
   const int m = static_cast<int>(Yt.extent(1));
   Vec1      n2("petal::ot::Yn2", m);
-  LaunchOver(s.isa, "petal::ot::ColumnNorms", m, ColumnNormsF{Yt, n2, static_cast<int>(Yt.extent(0))});
+  Launch(s, "petal::ot::ColumnNorms", m, [&](auto ks) { return typename decltype(ks)::ColumnNorms{Yt, n2, static_cast<int>(Yt.extent(0))}; });
   return n2;
 }
 
@@ -155,9 +168,9 @@ void ColumnConstants(Scratch<Exec> &s, const Vec1 &ey, const CostSpec &cost, dou
 {
   if (scaledForm && ExpandedCost(cost)) {
     const Vec1 yn2 = cost.Yn2.extent(0) == static_cast<size_t>(cost.m) ? cost.Yn2 : ColumnNorms(s, cost.Yt);
-    LaunchOver(s.isa, "petal::ot::ColumnConstants", static_cast<int>(ey.extent(0)), ColumnConstantsF{s.ey2, ey, yn2, -eta * kLog2e * cost.scale});
+    Launch(s, "petal::ot::ColumnConstants", static_cast<int>(ey.extent(0)), [&](auto ks) { return typename decltype(ks)::ColumnConstants{s.ey2, ey, yn2, -eta * kLog2e * cost.scale}; });
   } else {
-    LaunchOver(s.isa, "petal::ot::ColumnConstants", static_cast<int>(ey.extent(0)), ColumnConstantsF{s.ey2, ey, Vec1(), 0.0});
+    Launch(s, "petal::ot::ColumnConstants", static_cast<int>(ey.extent(0)), [&](auto ks) { return typename decltype(ks)::ColumnConstants{s.ey2, ey, Vec1(), 0.0}; });
   }
 }
 
@@ -208,8 +221,8 @@ void SinkhornRow(const CostSpec &cost, double eta, const Vec1 &x, const Vec1 &ey
   const int rpb = s.RowsPerBlock(cost.nRows);
   WithCost(cost, [&](auto c) {
     using C = decltype(c);
-    if (fused) Launch(s, "petal::ot::SinkhornRowFused", SinkhornRowKernel<Exec, C, true>{c, eta, x, s.ey2, r, logr, xNew, s.buf, s.part2, s.part, s.scalars, cost.nRows, cost.m, rpb});
-    else Launch(s, "petal::ot::SinkhornRow", SinkhornRowKernel<Exec, C, false>{c, eta, x, s.ey2, r, logr, xNew, s.buf, s.part2, s.part, s.scalars, cost.nRows, cost.m, rpb});
+    if (fused) Launch(s, "petal::ot::SinkhornRowFused", s.nb, [&](auto ks) { return typename decltype(ks)::template SinkhornRow<C, true>{c, eta, x, s.ey2, r, logr, xNew, s.buf, s.part2, s.part, s.scalars, cost.nRows, cost.m, rpb}; });
+    else Launch(s, "petal::ot::SinkhornRow", s.nb, [&](auto ks) { return typename decltype(ks)::template SinkhornRow<C, false>{c, eta, x, s.ey2, r, logr, xNew, s.buf, s.part2, s.part, s.scalars, cost.nRows, cost.m, rpb}; });
   });
   if (fused) FoldSum(s, s.part, colSum);
   double sc[4];
@@ -224,7 +237,7 @@ void BuildStoredKernelT(const CostSpec &cost, double eta, const Vec1 &x, const V
   s.Resize(cost.nRows, cost.m);
   ColumnConstants(s, ey, cost, eta, true);
   const int rpb = s.RowsPerBlock(cost.nRows);
-  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::BuildKernel", BuildKernelKernel<Exec, decltype(c), T>{c, eta, x, s.ey2, shift2, u, K, s.buf, s.scalars, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::BuildKernel", s.nb, [&](auto ks) { return typename decltype(ks)::template BuildKernel<decltype(c), T>{c, eta, x, s.ey2, shift2, u, K, s.buf, s.scalars, cost.nRows, cost.m, rpb}; }); });
   double sc[4];
   SumBlockScalars<Exec>(s.scalars, s.nb, sc);
   *shifted = static_cast<long long>(sc[0]);
@@ -236,7 +249,7 @@ void ScalingRowT(const MatrixOf<T, Mem> &K, const Vec1 &u, const Vec1 &v, const 
   const int nRows = static_cast<int>(K.extent(0)), m = static_cast<int>(K.extent(1));
   s.Resize(nRows, m);
   const int rpb = s.RowsPerBlock(nRows);
-  Launch(s, "petal::ot::ScalingRow", ScalingRowKernel<Exec, T>{K, u, v, r, uNew, s.part, s.scalars, nRows, m, rpb});
+  Launch(s, "petal::ot::ScalingRow", s.nb, [&](auto ks) { return typename decltype(ks)::template ScalingRow<T>{K, u, v, r, uNew, s.part, s.scalars, nRows, m, rpb}; });
   FoldSum(s, s.part, colSum);
   double sc[4];
   SumBlockScalars<Exec>(s.scalars, s.nb, sc);
@@ -256,7 +269,7 @@ void ColumnLogSumExp(const CostSpec &cost, double eta, const Vec1 &ex, const Vec
   const int rpb = s.RowsPerBlock(cost.nRows);
   *twoPass      = true;
   if (onePass) {
-    WithCost(cost, [&](auto c) { Launch(s, "petal::ot::ColumnSum", ColumnSumKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.part, cost.nRows, cost.m, rpb}); });
+    WithCost(cost, [&](auto c) { Launch(s, "petal::ot::ColumnSum", s.nb, [&](auto ks) { return typename decltype(ks)::template ColumnSum<decltype(c)>{c, eta, ex, s.ey2, s.part, cost.nRows, cost.m, rpb}; }); });
     FoldSum(s, s.part, colSum);
     int bad = 0;
     Kokkos::parallel_reduce(
@@ -267,10 +280,10 @@ void ColumnLogSumExp(const CostSpec &cost, double eta, const Vec1 &ex, const Vec
       return;
     }
   }
-  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::ColumnMax", ColumnMaxKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.part2, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::ColumnMax", s.nb, [&](auto ks) { return typename decltype(ks)::template ColumnMax<decltype(c)>{c, eta, ex, s.ey2, s.part2, cost.nRows, cost.m, rpb}; }); });
   if (s.nb == 1) Kokkos::deep_copy(s.colMax2, Kokkos::subview(s.part2, 0, Kokkos::ALL()));
   else ReduceBlocksMax<Exec>(s.part2, s.nb, s.colMax2);
-  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::ColumnSumShifted", ColumnSumShiftedKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.colMax2, s.part, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::ColumnSumShifted", s.nb, [&](auto ks) { return typename decltype(ks)::template ColumnSumShifted<decltype(c)>{c, eta, ex, s.ey2, s.colMax2, s.part, cost.nRows, cost.m, rpb}; }); });
   FoldSum(s, s.part, colSum);
   const Vec1 cm2 = s.colMax2;
   Kokkos::parallel_for(
@@ -282,7 +295,7 @@ void PlanSums(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &ey, 
   s.Resize(cost.nRows, cost.m);
   ColumnConstants(s, ey, cost, eta, false);
   const int rpb = s.RowsPerBlock(cost.nRows);
-  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::PlanSums", PlanSumsKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, rowSum, s.part, s.scalars, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::PlanSums", s.nb, [&](auto ks) { return typename decltype(ks)::template PlanSums<decltype(c)>{c, eta, ex, s.ey2, rowSum, s.part, s.scalars, cost.nRows, cost.m, rpb}; }); });
   FoldSum(s, s.part, colSum);
   double sc[4];
   SumBlockScalars<Exec>(s.scalars, s.nb, sc);
@@ -296,7 +309,7 @@ void PlanHistogram(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 
   if (s.hist.extent(0) != static_cast<size_t>(s.nb)) s.hist = decltype(s.hist)("petal::ot::hist", s.nb, 2048);
   ColumnConstants(s, ey, cost, eta, true);
   const int rpb = s.RowsPerBlock(cost.nRows);
-  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::PlanHistogram", PlanHistogramKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, s.buf, s.hist, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::PlanHistogram", s.nb, [&](auto ks) { return typename decltype(ks)::template PlanHistogram<decltype(c)>{c, eta, ex, s.ey2, s.buf, s.hist, cost.nRows, cost.m, rpb}; }); });
   auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), s.hist);
   hist->assign(2048, 0);
   for (int b = 0; b < s.nb; ++b)
@@ -318,7 +331,7 @@ void PlanCollect(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &e
     Kokkos::View<int *, Mem>       J(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::J"), s.nb * capacity);
     Vec1                           V(Kokkos::view_alloc(Kokkos::WithoutInitializing, "petal::ot::V"), s.nb * capacity);
     Kokkos::View<long long *, Mem> counts("petal::ot::counts", s.nb);
-    WithCost(cost, [&](auto c) { Launch(s, "petal::ot::PlanCollect", PlanCollectKernel<Exec, decltype(c)>{c, eta, ex, s.ey2, tau, V, I, J, counts, s.buf, s.cols, capacity, cost.nRows, cost.m, rpb}); });
+    WithCost(cost, [&](auto c) { Launch(s, "petal::ot::PlanCollect", s.nb, [&](auto ks) { return typename decltype(ks)::template PlanCollect<decltype(c)>{c, eta, ex, s.ey2, tau, V, I, J, counts, s.buf, s.cols, capacity, cost.nRows, cost.m, rpb}; }); });
     auto      hc   = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), counts);
     long long need = 0, total = 0;
     for (int b = 0; b < s.nb; ++b) {
@@ -351,15 +364,21 @@ double MaxCost(const CostSpec &cost, Scratch<Exec> &s)
 {
   s.Resize(cost.nRows, cost.m);
   const int rpb = s.RowsPerBlock(cost.nRows);
-  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::MaxCost", MaxCostKernel<Exec, decltype(c)>{c, s.scalars, cost.nRows, cost.m, rpb}); });
+  WithCost(cost, [&](auto c) { Launch(s, "petal::ot::MaxCost", s.nb, [&](auto ks) { return typename decltype(ks)::template MaxCost<decltype(c)>{c, s.scalars, cost.nRows, cost.m, rpb}; }); });
   double sc[4];
   SumBlockScalars<Exec>(s.scalars, s.nb, sc, true);
   return sc[0];
 }
 
-void Affine(const Scratch<Exec> &s, const Vec1 &out, double a, const Vec1 &x, double b) { LaunchOver(s.isa, "petal::ot::Affine", static_cast<int>(out.extent(0)), AffineF{out, x, a, b}); }
+void Affine(const Scratch<Exec> &s, const Vec1 &out, double a, const Vec1 &x, double b)
+{
+  Launch(s, "petal::ot::Affine", static_cast<int>(out.extent(0)), [&](auto ks) { return typename decltype(ks)::Affine{out, x, a, b}; });
+}
 
-void AffineAxpy(const Scratch<Exec> &s, const Vec1 &out, double a, const Vec1 &x, double alpha, const Vec1 &d, double b) { LaunchOver(s.isa, "petal::ot::AffineAxpy", static_cast<int>(out.extent(0)), AffineAxpyF{out, x, d, a, alpha, b}); }
+void AffineAxpy(const Scratch<Exec> &s, const Vec1 &out, double a, const Vec1 &x, double alpha, const Vec1 &d, double b)
+{
+  Launch(s, "petal::ot::AffineAxpy", static_cast<int>(out.extent(0)), [&](auto ks) { return typename decltype(ks)::AffineAxpy{out, x, d, a, alpha, b}; });
+}
 
 } // namespace ot
 } // namespace petal
