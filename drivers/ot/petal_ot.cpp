@@ -11,7 +11,10 @@ static const char help[] = "petal-ot: entropic optimal transport with log-domain
 #include <petal/ot_problems.hpp>
 #include <petal/petal.h>
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <string>
+#include <vector>
 
 namespace {
 using petal::OTProblem;
@@ -72,10 +75,12 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const OTProblem &p, P
   PetscCall(KSPGetPC(ksp, &pc));
   PetscCall(PCGetType(pc, &ptype));
   PetalOTType            type;
+  PetalOTKernelISA       isa;
   PetalOTSinkhornVariant variant;
   PetalOTCostType        cost;
   PetscReal              costP;
   PetscCall(PetalOTGetType(ot, &type));
+  PetscCall(PetalOTGetKernelISA(ot, &isa));
   PetscCall(PetalOTGetSinkhornVariant(ot, &variant));
   PetscCall(PetalOTGetCost(ot, &cost, &costP));
   petal::JsonWriter j;
@@ -100,6 +105,7 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const OTProblem &p, P
   j.Value("sinkhorn_variant", PetalOTSinkhornVariants[variant]);
   j.Value("eta", eta);
   j.Value("epsilon", 1.0 / eta);
+  j.Value("kernel_isa", PetalOTKernelISAs[isa]); /* the n^2 kernels' compiled variant that ran */
   j.Value("newton_ksp", ktype);
   j.Value("newton_pc", ptype);
   j.EndObject();
@@ -131,10 +137,22 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const OTProblem &p, P
   PetscCall(j.Save(comm, s.json));
   PetscFunctionReturn(0);
 }
+// The outputs this run has completed. A run that fails after some of them removes them again (every rank that
+// sees the error; std::remove only, no collective call), so a failed run leaves no output at all, not even a
+// complete problem file or HDF5 result without the rest.
+struct CompletedOutputs {
+  std::vector<std::string> files;
+  void                     Remove()
+  {
+    for (const std::string &f : files) (void)std::remove(f.c_str());
+    files.clear();
+  }
+};
+
 // Any error unwinds to PetalDriverFinalize, which removes the temporary files of unfinished outputs and, on
 // several ranks, ends the job instead of letting it hang (include/petal/driver.h). Every output below is
 // atomic and has a fault point (ot_problem_save, ot_output, json_write) for the tests of that.
-PetscErrorCode Run(MPI_Comm comm)
+PetscErrorCode RunSteps(MPI_Comm comm, CompletedOutputs *done)
 {
   Settings      s;
   OTProblem     p;
@@ -152,7 +170,10 @@ PetscErrorCode Run(MPI_Comm comm)
   if (s.generator == Generator::ASSIGNMENT) PetscCall(petal::OTGenerateAssignment(comm, s.n, s.dim, (std::uint64_t)s.seed, &p));
   else if (s.generator == Generator::BLOBS) PetscCall(petal::OTGenerateTwoBlobs(comm, s.side, (std::uint64_t)s.seed, &p));
   else PetscCall(petal::OTProblemRead(comm, s.input, &p, massTol));
-  if (s.save[0]) PetscCall(petal::OTProblemSave(comm, p, s.save));
+  if (s.save[0]) {
+    PetscCall(petal::OTProblemSave(comm, p, s.save));
+    done->files.push_back(s.save);
+  }
 
   PetscCall(petal::OTProblemCreateVecs(comm, p, &r, &c, &X, &Y));
   PetscCall(PetalOTSetProblemPoints(ot, r, c, p.dim, X, Y));
@@ -172,7 +193,10 @@ PetscErrorCode Run(MPI_Comm comm)
   }
   /* A plan with NaN is no result: refuse it rather than write it (the reason is the same on every rank). */
   PetscCheck(res.reason != PETAL_OT_DIVERGED_NAN, comm, PETSC_ERR_NOT_CONVERGED, "petal-ot: the solve ended with %s (marginal errors %g / %g); no output written", PetalOTConvergedReasons[res.reason + 3], (double)res.row_error, (double)res.col_error);
-  if (s.output[0]) PetscCall(PetalOTSaveHDF5(ot, s.output, -1));
+  if (s.output[0]) {
+    PetscCall(PetalOTSaveHDF5(ot, s.output, -1));
+    done->files.push_back(s.output);
+  }
   if (s.json[0]) PetscCall(WriteJson(comm, s, p, ot, best, bestTime));
   PetscCall(PetalOTDestroy(&ot));
   PetscCall(VecDestroy(&r));
@@ -180,6 +204,14 @@ PetscErrorCode Run(MPI_Comm comm)
   PetscCall(VecDestroy(&X));
   PetscCall(VecDestroy(&Y));
   PetscFunctionReturn(0);
+}
+
+PetscErrorCode Run(MPI_Comm comm)
+{
+  CompletedOutputs done;
+  PetscErrorCode   ierr = RunSteps(comm, &done);
+  if (ierr) done.Remove();
+  return ierr;
 }
 } // namespace
 

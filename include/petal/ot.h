@@ -167,6 +167,8 @@ PETSC_EXTERN PetscErrorCode PetalOTGetMassTolerance(PetalOT ot, PetscReal *tol);
 /* Which compiled variant of the n^2 kernels runs (-ot_kernel_isa; default auto). Asking for one the CPU lacks
  * is an error at PetalOTSolve. */
 PETSC_EXTERN PetscErrorCode PetalOTSetKernelISA(PetalOT ot, PetalOTKernelISA isa);
+/* The variant the last PetalOTSolve ran (generic, avx2 or avx512; before a solve: the request). */
+PETSC_EXTERN PetscErrorCode PetalOTGetKernelISA(PetalOT ot, PetalOTKernelISA *isa);
 /* SNS: Sinkhorn warm-up iterations N1, Hessian density lambda (PETSC_DEFAULT: 2/max(n,m)), Newton steps.
  * Arguments are checked for any type; they take effect on an object of type PETALOTSNS (set the type first). */
 PETSC_EXTERN PetscErrorCode PetalOTSNSSetWarmup(PetalOT ot, PetscInt n1);

@@ -78,7 +78,8 @@ struct _p_PetalOT {
   PetscBool              epsScaling;
   PetscReal              epsEta0, epsFactor, epsStageTol;
   PetscReal              planThreshold;
-  PetalOTKernelISA       kernelISA; /* which compiled variant of the n^2 kernels runs (auto: the best this CPU has) */
+  PetalOTKernelISA       kernelISA;     /* which compiled variant of the n^2 kernels runs (auto: the best this CPU has) */
+  PetalOTKernelISA       kernelISAUsed; /* what the last solve ran */
   PetscBool              monitor;
   PetscInt               monitorInterval;
   KSP                    ksp; /* the Newton KSP: created by PetalOTGetNewtonKSP (SNS's set-up, or a user) */

@@ -163,6 +163,15 @@ PetscErrorCode PetalOTSetKernelISA(PetalOT ot, PetalOTKernelISA isa)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode PetalOTGetKernelISA(PetalOT ot, PetalOTKernelISA *isa)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(ot, PETAL_OT_CLASSID, 1);
+  PetscValidPointer(isa, 2);
+  *isa = ot->solved ? ot->kernelISAUsed : ot->kernelISA;
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode PetalOTSetEpsilonScaling(PetalOT ot, PetscBool flg, PetscReal eta0, PetscReal factor)
 {
   PetscFunctionBegin;

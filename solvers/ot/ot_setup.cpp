@@ -221,7 +221,8 @@ PetscErrorCode SetUpProblem(PetalOT ot)
     int       missing = ResolveKernelIsa(ot->kernelISA, &isa) ? 0 : 1;
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &missing, 1, MPI_INT, MPI_SUM, comm));
     PetscCheck(!missing, comm, PETSC_ERR_SUP, "PetalOT: -ot_kernel_isa %s is not available on %d rank(s): %s", PetalOTKernelISAs[ot->kernelISA], missing, KernelISADescription(ot->kernelISA).c_str());
-    ws.scratch.isa = static_cast<int>(isa);
+    ws.scratch.isa    = static_cast<int>(isa);
+    ot->kernelISAUsed = isa == KernelIsa::Avx512 ? PETAL_OT_KERNEL_ISA_AVX512 : isa == KernelIsa::Avx2 ? PETAL_OT_KERNEL_ISA_AVX2 : PETAL_OT_KERNEL_ISA_GENERIC;
   }
   PetscCall(CheckWeights(ot, ot->r, "source"));
   PetscCall(CheckWeights(ot, ot->c, "target"));

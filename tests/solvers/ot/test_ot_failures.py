@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """How petal-ot fails (tests/support/failures.py): every failure ends the whole job within seconds, with its
-message, a non-zero exit code and no output or temporary file left behind.
+message, a non-zero exit code and no output or temporary file left behind (a run that fails after it completed
+one output removes that too).
 
 - Faults injected with PETAL_FAULT into each output path (the problem file -ot_save_problem, the HDF5 result
   -ot_output, the JSON summary -json), on rank 1 only and on rank 0 only.
@@ -60,21 +61,23 @@ class OutputFaults(unittest.TestCase):
                                message=f"Injected fault at {site} on rank {rank}", outputs=outputs)
             check_failure(self, case, d)
 
+    # Every run asks for all three outputs: a failed run leaves none of them, not even those it had completed.
+    ALL = ["-ot_save_problem", "p.h5", "-ot_output", "out.h5", "-json", "s.json"]
+
     def test_problem_save(self):
         for rank in (1, 0):
             with self.subTest(rank=rank):
-                self.fault("ot_problem_save", rank, ["-ot_save_problem", "p.h5", "-ot_output", "out.h5", "-json", "s.json"],
-                           ["p.h5", "out.h5", "s.json"])
+                self.fault("ot_problem_save", rank, self.ALL, ["p.h5", "out.h5", "s.json"])
 
     def test_hdf5_result(self):
         for rank in (1, 0):
             with self.subTest(rank=rank):
-                self.fault("ot_output", rank, ["-ot_output", "out.h5", "-json", "s.json"], ["out.h5", "s.json"])
+                self.fault("ot_output", rank, self.ALL, ["p.h5", "out.h5", "s.json"])
 
     def test_json_summary(self):
         for rank in (1, 0):
             with self.subTest(rank=rank):
-                self.fault("json_write", rank, ["-ot_output", "none", "-json", "s.json"], ["s.json"])
+                self.fault("json_write", rank, self.ALL, ["p.h5", "out.h5", "s.json"])
 
 
 class BadInput(unittest.TestCase):
