@@ -30,8 +30,8 @@ struct CostSpec {
 
 // The compiled variants of the n^2 kernels (Scratch::isa picks one for every pass). The library is portable
 // by default (no -march=native), so on x86-64 with GCC or Clang ot_passes.cpp also compiles every kernel for
-// AVX2 + FMA and for AVX-512, as functors whose operator() carries a target attribute, and the passes launch
-// the variant the CPU supports: the speed of a native build without its SIGILL on older CPUs. Elsewhere (other
+// AVX2 + FMA and for AVX-512 (ot_kernels_isa.inc in #pragma GCC target regions), and the passes launch the
+// variant the CPU supports: the speed of a native build without its SIGILL on older CPUs. Elsewhere (other
 // architectures and compilers, device backends) only Generic exists.
 enum class KernelIsa : int { Generic = 0, Avx2 = 1, Avx512 = 2 };
 // The variant that runs for a PetalOTKernelISA request on this CPU (auto: the best it supports); false (and
@@ -83,8 +83,7 @@ void PlanCollect(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &e
 double MaxCost(const CostSpec &cost, Scratch<Exec> &s);
 
 // Small helpers on views (O(n) kernels). They run in s.isa's variant too: the compiler contracts a*x + b into
-// an FMA where the instruction set has one, so a portable build gives a native build's results bit for bit only
-// if these use the same instructions as the n^2 kernels.
+// an FMA where the instruction set has one, so they should use the same instructions as the n^2 kernels.
 void Affine(const Scratch<Exec> &s, const Vec1 &out, double a, const Vec1 &x, double b); // out = a*x + b
 void AffineAxpy(const Scratch<Exec> &s, const Vec1 &out, double a, const Vec1 &x, double alpha, const Vec1 &d, double b); // out = a*(x + alpha d) + b
 
