@@ -5,15 +5,19 @@ static const char help[] = "petal-ot: entropic optimal transport with log-domain
                            "blobs), solves with the PetalOT solver (all -ot_* solver options apply), and writes the\n"
                            "plan's significant entries and the potentials to HDF5 (-ot_output) and a JSON summary (-json).\n\n";
 
-#include "ot_problems.hpp"
+#include <petal/driver.h>
 #include <petal/json.hpp>
 #include <petal/ot.h>
+#include <petal/ot_problems.hpp>
 #include <petal/petal.h>
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <string>
+#include <vector>
 
 namespace {
-using petal::otdriver::Problem;
+using petal::OTProblem;
 
 enum class Generator : int { NONE = 0, ASSIGNMENT = 1, BLOBS = 2 };
 const char *const GeneratorNames[] = {"none", "assignment", "blobs", "Generator", "OT_GENERATE_", nullptr};
@@ -38,38 +42,20 @@ PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s)
   PetscCall(PetscOptionsInt("-ot_generate_dim", "assignment: dimension of the points", "", s->dim, &s->dim, NULL));
   PetscCall(PetscOptionsInt("-ot_generate_side", "blobs: image side (n = side^2 pixels)", "", s->side, &s->side, NULL));
   PetscCall(PetscOptionsInt("-ot_generate_seed", "Seed of the generated problem", "", s->seed, &s->seed, NULL));
-  PetscCall(PetscOptionsString("-ot_save_problem", "Write the problem as a points HDF5 file (for other solvers)", "", s->save, s->save, sizeof s->save, NULL));
-  PetscCall(PetscOptionsString("-ot_output", "HDF5 results (plan entries, potentials, marginals); \"none\" for no file", "", s->output, s->output, sizeof s->output, NULL));
+  PetscCall(PetscOptionsString("-ot_save_problem", "Write the problem as a points HDF5 file (for other solvers; atomic, fault point ot_problem_save)", "", s->save, s->save, sizeof s->save, NULL));
+  PetscCall(PetscOptionsString("-ot_output", "HDF5 results (plan entries, potentials, marginals; atomic, fault point ot_output); \"none\" for no file", "", s->output, s->output, sizeof s->output, NULL));
   PetscCall(PetscOptionsInt("-ot_repeat", "Solve this many times; times reported are the fastest solve", "", s->repeat, &s->repeat, NULL));
-  PetscCall(PetscOptionsString("-json", "Write the run summary as JSON to this file", "", s->json, s->json, sizeof s->json, NULL));
+  PetscCall(PetscOptionsString("-json", "Write the run summary as JSON to this file (atomic, fault point json_write)", "", s->json, s->json, sizeof s->json, NULL));
   PetscCall(PetscOptionsBool("-ot_quiet", "Do not print the summary", "", s->quiet, &s->quiet, NULL));
   PetscOptionsEnd();
   PetscCheck(s->input[0] || s->generator != Generator::NONE, comm, PETSC_ERR_USER_INPUT, "petal-ot: give a problem with -ot_input FILE or -ot_generate assignment|blobs");
   PetscCheck(!(s->input[0] && s->generator != Generator::NONE), comm, PETSC_ERR_USER_INPUT, "petal-ot: -ot_input and -ot_generate exclude each other");
-  PetscCheck(s->n >= 1 && s->dim >= 1 && s->side >= 1 && s->repeat >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-ot: -ot_generate_n, -ot_generate_dim, -ot_generate_side and -ot_repeat must be positive");
+  PetscCheck(s->n >= 1 && s->dim >= 1 && s->side >= 1 && s->repeat >= 1 && s->seed >= 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-ot: -ot_generate_n, -ot_generate_dim, -ot_generate_side and -ot_repeat must be positive and -ot_generate_seed >= 0");
   if (!strcmp(s->output, "none")) s->output[0] = 0;
   PetscFunctionReturn(0);
 }
 
-// Vecs for the problem: r (default layout), X laid out like r (nlocal points), c and Y (default layouts).
-PetscErrorCode MakeVec(MPI_Comm comm, const std::vector<double> &all, PetscInt bs, PetscInt nlocal, Vec *v)
-{
-  PetscInt     start, end;
-  PetscScalar *a;
-
-  PetscFunctionBegin;
-  PetscCall(VecCreate(comm, v));
-  PetscCall(VecSetSizes(*v, nlocal == PETSC_DECIDE ? PETSC_DECIDE : nlocal * bs, (PetscInt)all.size()));
-  PetscCall(VecSetBlockSize(*v, bs)); /* before the layout is set up: PETSC_DECIDE splits whole points */
-  PetscCall(VecSetType(*v, VECMPI));
-  PetscCall(VecGetOwnershipRange(*v, &start, &end));
-  PetscCall(VecGetArray(*v, &a));
-  for (PetscInt k = start; k < end; ++k) a[k - start] = all[k];
-  PetscCall(VecRestoreArray(*v, &a));
-  PetscFunctionReturn(0);
-}
-
-PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const Problem &p, PetalOT ot, const PetalOTResult &res, double bestTime)
+PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const OTProblem &p, PetalOT ot, const PetalOTResult &res, double bestTime)
 {
   PetscMPIInt size;
   PetscReal   eta, scale;
@@ -88,11 +74,13 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const Problem &p, Pet
   PetscCall(KSPGetType(ksp, &ktype));
   PetscCall(KSPGetPC(ksp, &pc));
   PetscCall(PCGetType(pc, &ptype));
-  PetalOTMethod          method;
+  PetalOTType            type;
+  PetalOTKernelISA       isa;
   PetalOTSinkhornVariant variant;
   PetalOTCostType        cost;
   PetscReal              costP;
-  PetscCall(PetalOTGetMethod(ot, &method));
+  PetscCall(PetalOTGetType(ot, &type));
+  PetscCall(PetalOTGetKernelISA(ot, &isa));
   PetscCall(PetalOTGetSinkhornVariant(ot, &variant));
   PetscCall(PetalOTGetCost(ot, &cost, &costP));
   petal::JsonWriter j;
@@ -104,28 +92,29 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const Problem &p, Pet
   j.BeginObject("problem");
   j.Value("kind", p.kind);
   j.Value("input", s.input);
-  j.Value("n", p.n);
-  j.Value("m", p.m);
-  j.Value("dim", p.dim);
+  j.Value("n", (long long)p.n);
+  j.Value("m", (long long)p.m);
+  j.Value("dim", (long long)p.dim);
   j.Value("seed", (long long)s.seed);
   j.Value("cost", PetalOTCostTypes[cost]);
   j.Value("cost_p", costP);
   j.Value("cost_scale", scale);
   j.EndObject();
   j.BeginObject("solver");
-  j.Value("method", PetalOTMethods[method]);
+  j.Value("method", type); /* the PetalOT type (-ot_type, alias -ot_method) */
   j.Value("sinkhorn_variant", PetalOTSinkhornVariants[variant]);
   j.Value("eta", eta);
   j.Value("epsilon", 1.0 / eta);
+  j.Value("kernel_isa", PetalOTKernelISAs[isa]); /* the n^2 kernels' compiled variant that ran */
   j.Value("newton_ksp", ktype);
   j.Value("newton_pc", ptype);
   j.EndObject();
   j.BeginObject("result");
   j.Value("converged_reason", PetalOTConvergedReasons[res.reason + 3]);
   j.Value("converged", res.reason > 0);
-  j.Value("transport_cost", res.transport_cost);
-  j.Value("entropic_cost", res.entropic_cost);
-  j.Value("dual_objective", res.dual_objective);
+  j.Value("transport_cost", res.transport_cost);               /* <C,P> */
+  j.Value("regularized_objective", res.regularized_objective); /* <C,P> + (1/eta) sum P log P */
+  j.Value("dual_objective", res.dual_objective);               /* f(x, y) */
   j.Value("mass", res.mass);
   j.Value("row_error_l1", res.row_error);
   j.Value("col_error_l1", res.col_error);
@@ -148,36 +137,46 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const Problem &p, Pet
   PetscCall(j.Save(comm, s.json));
   PetscFunctionReturn(0);
 }
-} // namespace
+// The outputs this run has completed. A run that fails after some of them removes them again (every rank that
+// sees the error; std::remove only, no collective call), so a failed run leaves no output at all, not even a
+// complete problem file or HDF5 result without the rest.
+struct CompletedOutputs {
+  std::vector<std::string> files;
+  void                     Remove()
+  {
+    for (const std::string &f : files) (void)std::remove(f.c_str());
+    files.clear();
+  }
+};
 
-int main(int argc, char **argv)
+// Any error unwinds to PetalDriverFinalize, which removes the temporary files of unfinished outputs and, on
+// several ranks, ends the job instead of letting it hang (include/petal/driver.h). Every output below is
+// atomic and has a fault point (ot_problem_save, ot_output, json_write) for the tests of that.
+PetscErrorCode RunSteps(MPI_Comm comm, CompletedOutputs *done)
 {
   Settings      s;
-  Problem       p;
-  PetalOT       ot;
+  OTProblem     p;
+  PetalOT       ot = NULL;
   PetalOTResult res{}, best{};
-  Vec           r, c, X, Y;
-  MPI_Comm      comm;
+  Vec           r = NULL, c = NULL, X = NULL, Y = NULL;
+  PetscReal     massTol;
 
-  PetscCall(PetscInitialize(&argc, &argv, NULL, help));
-  PetscCall(PetalInitializePackage());
-  comm = PETSC_COMM_WORLD;
+  PetscFunctionBegin;
   PetscCall(ReadSettings(comm, &s));
-  if (s.generator == Generator::ASSIGNMENT) p = petal::otdriver::RandomAssignment((int)s.n, (int)s.dim, (std::uint64_t)s.seed);
-  else if (s.generator == Generator::BLOBS) p = petal::otdriver::TwoBlobImages((int)s.side, (std::uint64_t)s.seed);
-  else PetscCall(petal::otdriver::ReadProblem(comm, s.input, &p));
-  if (s.save[0]) PetscCall(petal::otdriver::SaveProblem(comm, p, s.save));
-
-  PetscCall(MakeVec(comm, p.r, 1, PETSC_DECIDE, &r));
-  PetscInt nloc;
-  PetscCall(VecGetLocalSize(r, &nloc));
-  PetscCall(MakeVec(comm, p.X, p.dim, nloc, &X));
-  PetscCall(MakeVec(comm, p.c, 1, PETSC_DECIDE, &c));
-  PetscCall(MakeVec(comm, p.Y, p.dim, PETSC_DECIDE, &Y));
-
+  /* the solver first: its options (-ot_mass_tol among them) are checked before any file is read */
   PetscCall(PetalOTCreate(comm, &ot));
-  PetscCall(PetalOTSetProblemPoints(ot, r, c, p.dim, X, Y));
   PetscCall(PetalOTSetFromOptions(ot));
+  PetscCall(PetalOTGetMassTolerance(ot, &massTol));
+  if (s.generator == Generator::ASSIGNMENT) PetscCall(petal::OTGenerateAssignment(comm, s.n, s.dim, (std::uint64_t)s.seed, &p));
+  else if (s.generator == Generator::BLOBS) PetscCall(petal::OTGenerateTwoBlobs(comm, s.side, (std::uint64_t)s.seed, &p));
+  else PetscCall(petal::OTProblemRead(comm, s.input, &p, massTol));
+  if (s.save[0]) {
+    PetscCall(petal::OTProblemSave(comm, p, s.save));
+    done->files.push_back(s.save);
+  }
+
+  PetscCall(petal::OTProblemCreateVecs(comm, p, &r, &c, &X, &Y));
+  PetscCall(PetalOTSetProblemPoints(ot, r, c, p.dim, X, Y));
   double bestTime = 1e300;
   for (PetscInt k = 0; k < s.repeat; ++k) {
     PetscCall(PetalOTSolve(ot));
@@ -188,17 +187,36 @@ int main(int argc, char **argv)
     }
   }
   if (!s.quiet) {
-    PetscCall(PetscPrintf(comm, "petal-ot: %s problem, n = %d, m = %d, dim %d\n", p.kind.c_str(), p.n, p.m, p.dim));
+    PetscCall(PetscPrintf(comm, "petal-ot: %s problem, n = %" PetscInt_FMT ", m = %" PetscInt_FMT ", dim %" PetscInt_FMT "\n", p.kind.c_str(), p.n, p.m, p.dim));
     PetscCall(PetscPrintf(comm, "  %s: %" PetscInt_FMT " Sinkhorn + %" PetscInt_FMT " Newton iterations, %.4f s (Sinkhorn %.4f s, Newton %.4f s)\n", PetalOTConvergedReasons[best.reason + 3], best.sinkhorn_iterations, best.newton_iterations, bestTime, best.time_sinkhorn, best.time_newton));
-    PetscCall(PetscPrintf(comm, "  <C,P> = %.12g, entropic objective %.12g, L1 marginal errors %.3e (rows) %.3e (columns)\n", best.transport_cost, best.entropic_cost, best.row_error, best.col_error));
+    PetscCall(PetscPrintf(comm, "  transport cost <C,P> = %.12g, regularized objective %.12g, L1 marginal errors %.3e (rows) %.3e (columns)\n", best.transport_cost, best.regularized_objective, best.row_error, best.col_error));
   }
-  if (s.output[0]) PetscCall(PetalOTSaveHDF5(ot, s.output, -1));
+  /* A plan with NaN is no result: refuse it rather than write it (the reason is the same on every rank). */
+  PetscCheck(res.reason != PETAL_OT_DIVERGED_NAN, comm, PETSC_ERR_NOT_CONVERGED, "petal-ot: the solve ended with %s (marginal errors %g / %g); no output written", PetalOTConvergedReasons[res.reason + 3], (double)res.row_error, (double)res.col_error);
+  if (s.output[0]) {
+    PetscCall(PetalOTSaveHDF5(ot, s.output, -1));
+    done->files.push_back(s.output);
+  }
   if (s.json[0]) PetscCall(WriteJson(comm, s, p, ot, best, bestTime));
   PetscCall(PetalOTDestroy(&ot));
   PetscCall(VecDestroy(&r));
   PetscCall(VecDestroy(&c));
   PetscCall(VecDestroy(&X));
   PetscCall(VecDestroy(&Y));
-  PetscCall(PetscFinalize());
-  return 0;
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode Run(MPI_Comm comm)
+{
+  CompletedOutputs done;
+  PetscErrorCode   ierr = RunSteps(comm, &done);
+  if (ierr) done.Remove();
+  return ierr;
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+  PetscCall(PetalDriverInitialize(&argc, &argv, help));
+  return PetalDriverFinalize(Run(PETSC_COMM_WORLD));
 }

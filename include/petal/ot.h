@@ -8,7 +8,8 @@
  * The dual (Lyapunov) potential is the concave
  *   f(x, y) = -(1/eta) sum_ij P_ij(x, y) + r^T x + c^T y,   P_ij(x, y) = exp(eta (x_i + y_j - C_ij) - 1),
  * and the solver returns the potentials x (size n, laid out like r) and y (size m, laid out like c).
- * At the optimum <C,P> + (1/eta) sum P log P = r^T x + c^T y - (1/eta) (strong duality, sum P = 1).
+ * At the optimum the regularised objective equals the dual one: <C,P> + (1/eta) sum P log P = f(x, y)
+ * = r^T x + c^T y - (1/eta) (strong duality, sum P = 1); <C,P> alone is the transport cost.
  * The cost the solver works with is scale * C (see PetalOTSetCostScale and -ot_cost_normalize); every
  * reported cost, objective and potential is in those scaled units, and eta applies to the scaled cost.
  *
@@ -20,6 +21,7 @@
  *   PetalOTCreate(comm, &ot);
  *   PetalOTSetProblemPoints(ot, r, c, dim, X, Y);   or   PetalOTSetProblemCost(ot, r, c, C);
  *   PetalOTSetEta(ot, 1200.0);
+ *   PetalOTSetType(ot, PETALOTSNS);                  (-ot_type; the default is PETALOTSINKHORN)
  *   PetalOTSetFromOptions(ot);
  *   PetalOTSolve(ot);
  *   PetalOTGetResult(ot, &res); PetalOTGetPotentials(ot, &x, &y);
@@ -35,9 +37,19 @@ PETSC_EXTERN PetscClassId PETAL_OT_CLASSID;
 /* Registers the PetalOT class and its log events; idempotent (PetalOTCreate calls it). */
 PETSC_EXTERN PetscErrorCode PetalOTInitializePackage(void);
 
+/* Types (methods), as KSPType for KSP: each sets PetalOT's ops table and keeps its own parameters. */
+typedef const char *PetalOTType;
+#define PETALOTSINKHORN "sinkhorn" /* log-domain Sinkhorn */
+#define PETALOTSNS      "sns"      /* Sinkhorn warm-up, then Newton steps with a sparsified Hessian */
+
+/* Adds a type: create(ot) sets ot's ops table and data (see solvers/ot/ot_impl.hpp). Not collective. */
+PETSC_EXTERN PetscErrorCode PetalOTRegister(const char name[], PetscErrorCode (*create)(PetalOT));
+
+/* The built-in types as an enum: PetalOTSetMethod(ot, m) is PetalOTSetType(ot, PetalOTMethods[m]) and
+ * -ot_method an alias of -ot_type, kept for existing programs and scripts. */
 typedef enum {
-  PETAL_OT_SINKHORN = 0, /* log-domain Sinkhorn */
-  PETAL_OT_SNS      = 1  /* Sinkhorn warm-up, then Newton steps with a sparsified Hessian */
+  PETAL_OT_SINKHORN = 0, /* PETALOTSINKHORN */
+  PETAL_OT_SNS      = 1  /* PETALOTSNS */
 } PetalOTMethod;
 PETSC_EXTERN const char *const PetalOTMethods[];
 
@@ -74,6 +86,14 @@ typedef enum {
 PETSC_EXTERN const char *const PetalOTGauges[];
 
 typedef enum {
+  PETAL_OT_KERNEL_ISA_AUTO    = 0, /* the best variant this CPU supports (the default) */
+  PETAL_OT_KERNEL_ISA_GENERIC = 1, /* the build's baseline code (portable: SSE2 on x86-64 unless PETAL_OT_NATIVE_ARCH) */
+  PETAL_OT_KERNEL_ISA_AVX2    = 2, /* x86-64 AVX2 + FMA */
+  PETAL_OT_KERNEL_ISA_AVX512  = 3  /* x86-64 AVX-512 (F, VL, DQ, BW) + FMA */
+} PetalOTKernelISA;
+PETSC_EXTERN const char *const PetalOTKernelISAs[];
+
+typedef enum {
   PETAL_OT_ITERATING           = 0,
   PETAL_OT_CONVERGED_TOL       = 1,  /* both L1 marginal errors <= tol */
   PETAL_OT_DIVERGED_MAX_IT     = -1, /* iteration limits reached first */
@@ -83,9 +103,9 @@ typedef enum {
 PETSC_EXTERN const char *const *PetalOTConvergedReasons; /* indexed by reason + 3 */
 
 typedef struct {
-  PetscReal              transport_cost; /* <C, P> */
-  PetscReal              entropic_cost;  /* <C, P> + (1/eta) sum P log P (primal objective) */
-  PetscReal              dual_objective; /* f(x, y) */
+  PetscReal              transport_cost;        /* <C, P> */
+  PetscReal              regularized_objective; /* <C, P> + (1/eta) sum P log P (the primal objective) */
+  PetscReal              dual_objective;        /* f(x, y) = r.x + c.y - (1/eta) sum P */
   PetscReal              mass;           /* sum_ij P_ij */
   PetscReal              row_error;      /* |P 1 - r|_1 */
   PetscReal              col_error;      /* |P^T 1 - c|_1 */
@@ -103,7 +123,9 @@ PETSC_EXTERN PetscErrorCode PetalOTCreate(MPI_Comm comm, PetalOT *ot);
 PETSC_EXTERN PetscErrorCode PetalOTDestroy(PetalOT *ot);
 
 /* Problem input. r (length n) and c (length m) are the source and target weights: finite, >= 0, with
- * equal totals (relative tolerance -ot_mass_tol). The plan's rows are distributed like r.
+ * equal totals (relative tolerance -ot_mass_tol). The plan's rows are distributed like r. Points and costs
+ * must be finite, and so must eta * scale * max |C| (below 1e300): PetalOTSolve refuses anything else with an
+ * error that names the quantity, before any iteration.
  * PetalOTSetProblemCost: C is a dense n x m matrix (MATSEQDENSE or MATMPIDENSE) whose rows are laid out
  *   like r; it is copied (row-major) at set-up.
  * PetalOTSetProblemPoints: X holds the n source points (n*dim entries, point-major, local rows laid out
@@ -124,7 +146,10 @@ PETSC_EXTERN PetscErrorCode PetalOTSetEta(PetalOT ot, PetscReal eta);
 PETSC_EXTERN PetscErrorCode PetalOTSetEpsilon(PetalOT ot, PetscReal epsilon);
 PETSC_EXTERN PetscErrorCode PetalOTGetEta(PetalOT ot, PetscReal *eta);
 
+PETSC_EXTERN PetscErrorCode PetalOTSetType(PetalOT ot, PetalOTType type);
+PETSC_EXTERN PetscErrorCode PetalOTGetType(PetalOT ot, PetalOTType *type);
 PETSC_EXTERN PetscErrorCode PetalOTSetMethod(PetalOT ot, PetalOTMethod method);
+/* Errors for a type that is not built in (use PetalOTGetType). */
 PETSC_EXTERN PetscErrorCode PetalOTGetMethod(PetalOT ot, PetalOTMethod *method);
 PETSC_EXTERN PetscErrorCode PetalOTGetSinkhornVariant(PetalOT ot, PetalOTSinkhornVariant *variant);
 PETSC_EXTERN PetscErrorCode PetalOTGetCost(PetalOT ot, PetalOTCostType *type, PetscReal *p);
@@ -134,9 +159,18 @@ PETSC_EXTERN PetscErrorCode PetalOTSetSinkhornStoredMemory(PetalOT ot, PetscReal
 /* Stored/auto variants: iterate on a float copy of the plan (half the memory traffic) until the L1 error is
  * below 1e-7, then on a double copy (default PETSC_TRUE); PETSC_FALSE: double throughout. */
 PETSC_EXTERN PetscErrorCode PetalOTSetSinkhornStoredFloat(PetalOT ot, PetscBool flg);
-/* tol: the L1 marginal error both marginals must reach; max_it: Sinkhorn iterations (all stages). */
+/* tol: the L1 marginal error both marginals must reach (finite, >= 0); max_it: Sinkhorn iterations (all stages). */
 PETSC_EXTERN PetscErrorCode PetalOTSetTolerances(PetalOT ot, PetscReal tol, PetscInt max_it);
-/* SNS: Sinkhorn warm-up iterations N1, Hessian density lambda (PETSC_DEFAULT: 2/max(n,m)), Newton steps. */
+/* The relative tolerance on |sum r - sum c| / max(sum r, sum c) (finite, >= 0; default 1e-8, -ot_mass_tol). */
+PETSC_EXTERN PetscErrorCode PetalOTSetMassTolerance(PetalOT ot, PetscReal tol);
+PETSC_EXTERN PetscErrorCode PetalOTGetMassTolerance(PetalOT ot, PetscReal *tol);
+/* Which compiled variant of the n^2 kernels runs (-ot_kernel_isa; default auto). Asking for one the CPU lacks
+ * is an error at PetalOTSolve. */
+PETSC_EXTERN PetscErrorCode PetalOTSetKernelISA(PetalOT ot, PetalOTKernelISA isa);
+/* The variant the last PetalOTSolve ran (generic, avx2 or avx512; before a solve: the request). */
+PETSC_EXTERN PetscErrorCode PetalOTGetKernelISA(PetalOT ot, PetalOTKernelISA *isa);
+/* SNS: Sinkhorn warm-up iterations N1, Hessian density lambda (PETSC_DEFAULT: 2/max(n,m)), Newton steps.
+ * Arguments are checked for any type; they take effect on an object of type PETALOTSNS (set the type first). */
 PETSC_EXTERN PetscErrorCode PetalOTSNSSetWarmup(PetalOT ot, PetscInt n1);
 PETSC_EXTERN PetscErrorCode PetalOTSNSSetDensity(PetalOT ot, PetscReal lambda);
 PETSC_EXTERN PetscErrorCode PetalOTSNSSetMaxNewton(PetalOT ot, PetscInt max_newton);
@@ -153,7 +187,8 @@ PETSC_EXTERN PetscErrorCode PetalOTGetResult(PetalOT ot, PetalOTResult *result);
 PETSC_EXTERN PetscErrorCode PetalOTGetConvergedReason(PetalOT ot, PetalOTConvergedReason *reason);
 /* Borrowed references (do not destroy), valid until the next solve or PetalOTDestroy. */
 PETSC_EXTERN PetscErrorCode PetalOTGetPotentials(PetalOT ot, Vec *x, Vec *y);
-/* The Newton KSP (options prefix -ot_newton_; CG + Jacobi by default), created by PetalOTCreate. */
+/* The Newton KSP (options prefix -ot_newton_; CG + Jacobi by default), created on the first call (the SNS type
+ * calls it in PetalOTSetFromOptions and PetalOTSolve). */
 PETSC_EXTERN PetscErrorCode PetalOTGetNewtonKSP(PetalOT ot, KSP *ksp);
 
 /* The plan's significant entries P_ij >= threshold * r_i as an n x m MPIAIJ matrix (rows laid out like
@@ -165,6 +200,9 @@ PETSC_EXTERN PetscErrorCode PetalOTGetPlan(PetalOT ot, PetscReal threshold, Mat 
  *   /plan attributes       n, m, threshold, dropped_mass
  *   /potentials/x float64[n], /potentials/y float64[m]
  *   /marginals/row_sums float64[n], /marginals/col_sums float64[m]
- *   / attributes           eta, cost_scale, transport_cost, entropic_cost, dual_objective, row_error,
- *                          col_error, method, iterations */
+ *   / attributes           eta, cost_scale, transport_cost, regularized_objective, dual_objective, mass,
+ *                          row_error, col_error, sinkhorn_iterations, newton_iterations, method (the type),
+ *                          converged_reason
+ * Written under a temporary name and renamed when complete; any failure (on any rank; fault point "ot_output"
+ * in the middle of the write) removes the temporary and raises the same error on every rank. */
 PETSC_EXTERN PetscErrorCode PetalOTSaveHDF5(PetalOT ot, const char filename[], PetscReal threshold);

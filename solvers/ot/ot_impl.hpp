@@ -1,17 +1,26 @@
 #pragma once
 // Private definition of the PetalOT object and the functions the solver's files share.
 //
-// Files: ot_register.cpp (class id, log events, MPI reduction op), ot_object.cpp (life cycle, options,
-// view, accessors), ot_setup.cpp (input checks, the compressed problem in Kokkos views),
-// ot_sinkhorn.cpp (Sinkhorn and epsilon scaling), ot_newton.cpp (SNS), ot_topk.cpp (global top-k),
-// ot_output.cpp (potentials, plan, HDF5), ot_passes.cpp (the Kokkos kernels, per cost functor).
+// PetalOT follows PETSc's implementation pattern (KSP, TAO): the object holds the problem, the parameters
+// every method uses (regularisation, tolerances, the Sinkhorn variant, epsilon scaling) and the shared
+// iteration state (Workspace); a type ("sinkhorn", "sns", registered with PetalOTRegister) sets the ops
+// table below and keeps its own parameters and state in ot->data.
+//
+// Files: ot_register.cpp (class id, type list, log events, MPI reduction op), ot_object.cpp (life cycle,
+// options, view, accessors), ot_type_sinkhorn.cpp and ot_type_sns.cpp (the two types), ot_setup.cpp (input
+// checks, the compressed problem in Kokkos views), ot_sinkhorn.cpp (Sinkhorn iterations and epsilon scaling,
+// shared by both types), ot_newton.cpp (SNS's Newton steps), ot_topk.cpp (global top-k), ot_output.cpp
+// (potentials, plan, HDF5), ot_passes.cpp (the Kokkos kernels, per cost functor).
 #include <petal/ot.h>
 #include <petsc/private/petscimpl.h>
 #include "ot_passes.hpp"
 #include <vector>
 
 struct _PetalOTOps {
-  PetscErrorCode (*reserved)(PetalOT); // PETSCHEADER needs an ops table; PetalOT has a single implementation
+  PetscErrorCode (*setfromoptions)(PetalOT, PetscOptionItems *); /* the type's options, inside PetalOTSetFromOptions */
+  PetscErrorCode (*solve)(PetalOT);                              /* from the set-up problem to ws's final state */
+  PetscErrorCode (*view)(PetalOT, PetscViewer);                  /* the type's parameters (and state after a solve) */
+  PetscErrorCode (*destroy)(PetalOT);                            /* frees ot->data */
 };
 
 namespace petal {
@@ -41,8 +50,6 @@ struct Workspace {
   std::vector<double> hostBuf; // MPI staging (m + a few scalars, or 2m for (max, sum) pairs)
 
   double eta          = 0;     // the eta of the current stage (epsilon scaling), ot->eta at the end
-  double    density = 0, densityMax = 0, rhoPrev = 0; // SNS: current Hessian density, its cap, last threshold
-  long long kPrev   = 0;                             // SNS: entries kept at the last step
   bool   columnsExact = false; // the last update was an exact column update (then P^T 1 = c)
   double sumP = 0, sumCP = 0;  // from the last plan evaluation
   double rowErr = 0, colErr = 0;
@@ -62,8 +69,7 @@ struct _p_PetalOT {
   PetscReal       costP, costScale, costScaleUsed;
   PetscBool       costNormalize;
 
-  /* parameters */
-  PetalOTMethod          method;
+  /* parameters of every method */
   PetalOTSinkhornVariant variant;
   PetscReal              storedMaxMB; /* auto variant: memory budget of the stored plan per rank (MiB) */
   PetscBool              storedFloat; /* stored variant: early iterations on a float copy of the plan */
@@ -71,30 +77,26 @@ struct _p_PetalOT {
   PetscInt               maxIt;
   PetscBool              epsScaling;
   PetscReal              epsEta0, epsFactor, epsStageTol;
-  PetscInt               epsInnerMax, epsStageWarmup;
-  PetscInt               snsWarmup, snsMaxNewton, snsSwitchInterval, snsFallbackIts;
-  PetscReal              snsDensity; /* <= 0: 2 / max(n, m) */
-  PetscBool              snsAdaptive, snsDensityAdapt;
-  PetscReal              snsStallRate, snsDensityMax;
-  PetscInt               snsInterleave;
-  PetalOTGauge           gauge;
-  PetscBool              forcing;
-  PetscReal              forcingMax, forcingPower, lsC1;
-  PetscInt               lsMax;
   PetscReal              planThreshold;
+  PetalOTKernelISA       kernelISA;     /* which compiled variant of the n^2 kernels runs (auto: the best this CPU has) */
+  PetalOTKernelISA       kernelISAUsed; /* what the last solve ran */
   PetscBool              monitor;
   PetscInt               monitorInterval;
-  KSP                    ksp;
+  KSP                    ksp; /* the Newton KSP: created by PetalOTGetNewtonKSP (SNS's set-up, or a user) */
 
   /* results */
   PetalOTResult res;
   Vec           xOut, yOut;
   PetscBool     solved;
-  PetscReal     densityUsed;
-  PetscInt      kUsed, nKept, mKept;
+  PetscInt      nKept, mKept;
+  PetscReal     maxCost; /* the largest |C_ij| (before the scale) the range check bounded or measured */
 
   petal::ot::Workspace *ws;
+  void                 *data; /* the type's parameters and state */
 };
+
+/* The registered types (PetalOTRegister; the built-in ones by PetalOTInitializePackage). */
+extern PetscFunctionList PetalOTList;
 
 /* Log events (registered by PetalOTInitializePackage). */
 PETSC_EXTERN PetscLogEvent PETAL_OT_SetUp, PETAL_OT_SinkhornIter, PETAL_OT_RowPass, PETAL_OT_LSE, PETAL_OT_Allreduce, PETAL_OT_PlanEval, PETAL_OT_TopK, PETAL_OT_Hessian, PETAL_OT_NewtonKSP, PETAL_OT_LineSearch, PETAL_OT_Output, PETAL_OT_KernelBuild;
@@ -107,8 +109,9 @@ PetscErrorCode AllreduceMaxSumPairs(MPI_Comm comm, double *pairs, PetscInt count
 PetscErrorCode SetUpProblem(PetalOT ot);
 /* All entries of a parallel Vec on every rank (collective). */
 PetscErrorCode GatherAll(Vec v, std::vector<double> *out);
-PetscErrorCode RunSinkhorn(PetalOT ot);
-PetscErrorCode RunSNS(PetalOT ot);
+/* Sinkhorn to ot->tol (with epsilon scaling if set: intermediate stages end at -ot_eps_scaling_stage_tol or after
+ * stageMaxIt iterations); sets the reason and the final plan evaluation. The "sinkhorn" type's solve. */
+PetscErrorCode RunSinkhorn(PetalOT ot, PetscInt stageMaxIt);
 /* Sinkhorn iterations at eta until the row error of a column-exact state is <= tol or maxIts; counts
  * iterations into ot->res. *converged is set accordingly. After minIts iterations it also stops once the
  * error falls by less than the factor stallRate per iteration over the last 5 (1.0: never stop early). */
@@ -122,6 +125,9 @@ PetscErrorCode EvaluatePlan(PetalOT ot);
  * hint > 0: try collecting the entries >= hint first (e.g. the previous threshold / 8); rho >= floor. */
 PetscErrorCode SelectTopK(PetalOT ot, long long k, double hint, double floor, Entries *kept, double *rho);
 PetscErrorCode BuildOutputPotentials(PetalOT ot);
+/* The plan entries P_ij >= threshold * r_i of the local rows (threshold < 0: ot->planThreshold), in the user's
+ * numbering, and the total mass left out (on every rank). Collective. */
+PetscErrorCode CollectPlan(PetalOT ot, PetscReal threshold, std::vector<PetscInt> *rows, std::vector<PetscInt> *cols, std::vector<double> *vals, double *dropped);
 PetscErrorCode FillResult(PetalOT ot);
 } // namespace ot
 } // namespace petal

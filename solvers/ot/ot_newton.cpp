@@ -13,7 +13,7 @@
 // Line search: backtracking on f (Armijo), one plan pass per trial; the accepted trial's pass gives the
 // next gradient. Near convergence f changes below rounding, so a trial that reduces the marginal error
 // without a visible decrease of f is accepted too.
-#include "ot_impl.hpp"
+#include "ot_sns.hpp"
 #include <cmath>
 
 namespace petal {
@@ -42,7 +42,7 @@ struct NewtonLayout {
   }
 };
 
-PetscErrorCode CreateLayout(PetalOT ot, NewtonLayout *L)
+PetscErrorCode CreateLayout(PetalOT ot, const PetalOT_SNS &sns, NewtonLayout *L)
 {
   MPI_Comm    comm = PetscObjectComm((PetscObject)ot);
   Workspace  &ws   = *ot->ws;
@@ -51,7 +51,7 @@ PetscErrorCode CreateLayout(PetalOT ot, NewtonLayout *L)
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  L->mv              = ot->gauge == PETAL_OT_GAUGE_FIX ? ws.m - 1 : ws.m;
+  L->mv              = sns.gauge == PETAL_OT_GAUGE_FIX ? ws.m - 1 : ws.m;
   const PetscInt myY = L->mv / size + (rank < L->mv % size ? 1 : 0);
   L->localVars       = ws.nLoc + myY;
   PetscCallMPI(MPI_Exscan(&myY, &L->yStart, 1, MPIU_INT, MPI_SUM, comm));
@@ -71,7 +71,7 @@ PetscErrorCode CreateLayout(PetalOT ot, NewtonLayout *L)
   PetscCall(ISCreateGeneral(PETSC_COMM_SELF, L->mv, L->yIndex.data(), PETSC_COPY_VALUES, &from));
   PetscCall(VecScatterCreate(L->d, from, L->dyAll, NULL, &L->toAll));
   PetscCall(ISDestroy(&from));
-  if (ot->gauge == PETAL_OT_GAUGE_NULLSPACE) { /* (1, ..., 1, -1, ..., -1) / sqrt(n + m) */
+  if (sns.gauge == PETAL_OT_GAUGE_NULLSPACE) { /* (1, ..., 1, -1, ..., -1) / sqrt(n + m) */
     Vec          v;
     PetscScalar *a;
     PetscCall(VecDuplicate(L->g, &v));
@@ -178,7 +178,7 @@ PetscErrorCode LinearTerms(PetalOT ot, const Vec1 &x, const Vec1 &y, double *val
 
 /* One Newton step from the current (x, y) whose plan sums are in ws (from EvaluatePlan/EvaluateAt).
  * On success (x, y) moves and ws holds the plan sums at the new point. */
-PetscErrorCode NewtonStep(PetalOT ot, NewtonLayout &L, Vec1 &dx, Vec1 &dy, double *alphaOut, PetscBool *accepted, double *ratio)
+PetscErrorCode NewtonStep(PetalOT ot, PetalOT_SNS &sns, NewtonLayout &L, Vec1 &dx, Vec1 &dy, double *alphaOut, PetscBool *accepted, double *ratio)
 {
   Workspace   &ws = *ot->ws;
   const double eta = ws.eta;
@@ -193,27 +193,29 @@ PetscErrorCode NewtonStep(PetalOT ot, NewtonLayout &L, Vec1 &dx, Vec1 &dy, doubl
   *ratio    = 1;
   const double errMax0 = PetscMax(ws.rowErr, ws.colErr), sumP0 = ws.sumP;
   /* sparsify at the current point */
-  Affine(ws.ex, eta, ws.x, -1.0);
-  Affine(ws.ey, eta, ws.y, 0.0);
-  const long long k = static_cast<long long>(std::ceil(ws.density * (double)ws.n * (double)ws.m));
-  ot->densityUsed   = PetscMax(ot->densityUsed, ws.density);
-  ot->kUsed         = PetscMax(ot->kUsed, (PetscInt)k);
+  Affine(ws.scratch, ws.ex, eta, ws.x, -1.0);
+  Affine(ws.scratch, ws.ey, eta, ws.y, 0.0);
+  const long long k = static_cast<long long>(std::ceil(sns.curDensity * (double)ws.n * (double)ws.m));
+  sns.densityUsed   = PetscMax(sns.densityUsed, sns.curDensity);
+  sns.kUsed         = PetscMax(sns.kUsed, (PetscInt)k);
   /* Entries below 1e-14 of an average row mass change nothing in double precision: never keep them. */
   const double floor = 1e-14 * ws.sumP / PetscMax(ws.n, ws.m);
   /* the previous threshold / 8 usually still bounds the new one from below; after the density grew
    * (by up to 4x) look further down rather than pay for a histogram pass */
-  const double hint = ws.rhoPrev / (k > ws.kPrev ? 256 : 8);
+  const double hint = sns.rhoPrev / (k > sns.kPrev ? 256 : 8);
   PetscCall(SelectTopK(ot, k, PetscMax(hint, floor), floor, &kept, &rho));
-  ws.kPrev = k;
-  ws.rhoPrev = rho;
+  sns.kPrev   = k;
+  sns.rhoPrev = rho;
   PetscCall(AssembleHessian(ot, L, kept, &M));
 
   /* solve M d = g */
   PetscCall(PetscLogEventBegin(PETAL_OT_NewtonKSP, 0, 0, 0, 0));
-  if (ot->forcing) PetscCall(KSPSetTolerances(ot->ksp, PetscMin(ot->forcingMax, std::pow(errMax0, ot->forcingPower)), 1e-50, PETSC_DEFAULT, PETSC_DEFAULT));
-  PetscCall(KSPSetOperators(ot->ksp, M, M));
-  PetscCall(KSPSolve(ot->ksp, L.g, L.d));
-  PetscCall(KSPGetIterationNumber(ot->ksp, &its));
+  KSP ksp;
+  PetscCall(PetalOTGetNewtonKSP(ot, &ksp));
+  if (sns.forcing) PetscCall(KSPSetTolerances(ksp, PetscMin(sns.forcingMax, std::pow(errMax0, sns.forcingPower)), 1e-50, PETSC_DEFAULT, PETSC_DEFAULT));
+  PetscCall(KSPSetOperators(ksp, M, M));
+  PetscCall(KSPSolve(ksp, L.g, L.d));
+  PetscCall(KSPGetIterationNumber(ksp, &its));
   ot->res.ksp_iterations += its;
   PetscCall(PetscLogEventEnd(PETAL_OT_NewtonKSP, 0, 0, 0, 0));
   PetscCall(MatDestroy(&M));
@@ -245,14 +247,14 @@ PetscErrorCode NewtonStep(PetalOT ot, NewtonLayout &L, Vec1 &dx, Vec1 &dy, doubl
   const double noise = 64 * PETSC_MACHINE_EPSILON * (PetscAbsReal(lin0) + sumP0 / eta);
   PetscCall(PetscLogEventBegin(PETAL_OT_LineSearch, 0, 0, 0, 0));
   double alpha = 1.0;
-  for (PetscInt t = 0; t < ot->lsMax; ++t, alpha *= 0.5) {
-    AffineAxpy(ws.ex, eta, ws.x, alpha, dx, -1.0);
-    AffineAxpy(ws.ey, eta, ws.y, alpha, dy, 0.0);
+  for (PetscInt t = 0; t < sns.lsMax; ++t, alpha *= 0.5) {
+    AffineAxpy(ws.scratch, ws.ex, eta, ws.x, alpha, dx, -1.0);
+    AffineAxpy(ws.scratch, ws.ey, eta, ws.y, alpha, dy, 0.0);
     PetscCall(EvaluateAt(ot, ws.ex, ws.ey));
     ot->res.line_search_evaluations++;
     const double gain   = alpha * linD - (ws.sumP - sumP0) / eta; /* f(z + alpha d) - f(z) without cancellation in the linear part */
     const bool   finite = std::isfinite(gain) && std::isfinite(ws.rowErr) && std::isfinite(ws.colErr);
-    const bool   armijo = finite && gain >= ot->lsC1 * alpha * PetscRealPart(gTd);
+    const bool   armijo = finite && gain >= sns.lsC1 * alpha * PetscRealPart(gTd);
     const bool   flat   = finite && gain >= -noise && PetscMax(ws.rowErr, ws.colErr) < errMax0;
     if (armijo || flat) {
       *accepted = PETSC_TRUE;
@@ -272,15 +274,15 @@ PetscErrorCode NewtonStep(PetalOT ot, NewtonLayout &L, Vec1 &dx, Vec1 &dy, doubl
   }
   /* A full step that does not cut the error by 4 means the sparsified Hessian misses couplings that
    * matter (a damped step says the point is still far away, not that the model is poor): keep more plan
-   * entries next time (x2, or x4 when the step barely helped), up to ot->snsDensityMax. */
-  if (ot->snsDensityAdapt && *accepted && *alphaOut == 1.0 && *ratio > 0.25) ws.density = PetscMin((*ratio > 0.5 ? 4 : 2) * ws.density, ws.densityMax);
+   * entries next time (x2, or x4 when the step barely helped), up to sns.curDensityMax. */
+  if (sns.densityAdapt && *accepted && *alphaOut == 1.0 && *ratio > 0.25) sns.curDensity = PetscMin((*ratio > 0.5 ? 4 : 2) * sns.curDensity, sns.curDensityMax);
   if (ot->monitor)
     PetscCall(PetscPrintf(PetscObjectComm((PetscObject)ot), "  PetalOT Newton %3" PetscInt_FMT ": rho %.3e, %" PetscInt_FMT " KSP its, step %g%s, row error %.3e, column error %.3e\n", ot->res.newton_iterations, rho, its, *alphaOut, *accepted ? "" : " (line search failed)", ws.rowErr, ws.colErr));
   PetscFunctionReturn(0);
 }
 
 /* One SNS stage at eta = ws.eta: warm-up, then Newton steps until both marginal errors are <= tol. */
-PetscErrorCode SolveStage(PetalOT ot, NewtonLayout &L, Vec1 &dx, Vec1 &dy, double tol, PetscInt warmup, PetscLogDouble *tSink)
+PetscErrorCode SolveStage(PetalOT ot, PetalOT_SNS &sns, NewtonLayout &L, Vec1 &dx, Vec1 &dy, double tol, PetscInt warmup, PetscLogDouble *tSink)
 {
   Workspace     &ws = *ot->ws;
   PetscLogDouble t0, t1;
@@ -291,17 +293,17 @@ PetscErrorCode SolveStage(PetalOT ot, NewtonLayout &L, Vec1 &dx, Vec1 &dy, doubl
   PetscCall(PetscTime(&t0));
   /* warm-up: N1 iterations; with -ot_sns_stall_rate r < 1, Sinkhorn continues past N1 while every
    * iteration still cuts the error by the factor r (cheap progress), and hands over to Newton when it stalls */
-  if (ot->snsStallRate < 1) PetscCall(SinkhornIterate(ot, ws.eta, tol, ot->maxIt - ot->res.sinkhorn_iterations, &converged, warmup, ot->snsStallRate));
+  if (sns.stallRate < 1) PetscCall(SinkhornIterate(ot, ws.eta, tol, ot->maxIt - ot->res.sinkhorn_iterations, &converged, warmup, sns.stallRate));
   else PetscCall(SinkhornIterate(ot, ws.eta, tol, PetscMin(warmup, ot->maxIt - ot->res.sinkhorn_iterations), &converged, warmup, 1.0));
   PetscCall(EvaluatePlan(ot));
   PetscCall(PetscTime(&t1));
   *tSink += t1 - t0;
-  if (ot->snsAdaptive) { /* leave the warm-up once a Newton step is accepted with unit step */
-    while (!converged && PetscMax(ws.rowErr, ws.colErr) > tol && ot->res.sinkhorn_iterations < ot->maxIt && ot->res.newton_iterations < ot->snsMaxNewton) {
-      PetscCall(NewtonStep(ot, L, dx, dy, &alpha, &accepted, &ratio));
+  if (sns.adaptive) { /* leave the warm-up once a Newton step is accepted with unit step */
+    while (!converged && PetscMax(ws.rowErr, ws.colErr) > tol && ot->res.sinkhorn_iterations < ot->maxIt && ot->res.newton_iterations < sns.maxNewton) {
+      PetscCall(NewtonStep(ot, sns, L, dx, dy, &alpha, &accepted, &ratio));
       if (accepted && alpha == 1.0) break;
       PetscCall(PetscTime(&t0));
-      PetscCall(SinkhornIterate(ot, ws.eta, tol, PetscMin(ot->snsSwitchInterval, ot->maxIt - ot->res.sinkhorn_iterations), &converged, ot->maxIt, 1.0));
+      PetscCall(SinkhornIterate(ot, ws.eta, tol, PetscMin(sns.switchInterval, ot->maxIt - ot->res.sinkhorn_iterations), &converged, ot->maxIt, 1.0));
       PetscCall(EvaluatePlan(ot));
       PetscCall(PetscTime(&t1));
       *tSink += t1 - t0;
@@ -309,12 +311,12 @@ PetscErrorCode SolveStage(PetalOT ot, NewtonLayout &L, Vec1 &dx, Vec1 &dy, doubl
   }
   PetscInt failures = 0;
   double   lastErr  = PETSC_MAX_REAL;
-  while (PetscMax(ws.rowErr, ws.colErr) > tol && ot->res.newton_iterations < ot->snsMaxNewton) {
-    PetscCall(NewtonStep(ot, L, dx, dy, &alpha, &accepted, &ratio));
-    if (accepted && (ratio < 0.5 || ot->snsInterleave <= 0)) continue;
+  while (PetscMax(ws.rowErr, ws.colErr) > tol && ot->res.newton_iterations < sns.maxNewton) {
+    PetscCall(NewtonStep(ot, sns, L, dx, dy, &alpha, &accepted, &ratio));
+    if (accepted && (ratio < 0.5 || sns.interleave <= 0)) continue;
     if (accepted) { /* slow Newton progress: let Sinkhorn work on the fast modes for a few iterations */
       PetscCall(PetscTime(&t0));
-      PetscCall(SinkhornIterate(ot, ws.eta, tol, PetscMin(ot->snsInterleave, ot->maxIt - ot->res.sinkhorn_iterations), &converged, ot->maxIt, 1.0));
+      PetscCall(SinkhornIterate(ot, ws.eta, tol, PetscMin(sns.interleave, ot->maxIt - ot->res.sinkhorn_iterations), &converged, ot->maxIt, 1.0));
       PetscCall(EvaluatePlan(ot));
       PetscCall(PetscTime(&t1));
       *tSink += t1 - t0;
@@ -329,7 +331,7 @@ PetscErrorCode SolveStage(PetalOT ot, NewtonLayout &L, Vec1 &dx, Vec1 &dy, doubl
     }
     lastErr = err;
     PetscCall(PetscTime(&t0));
-    PetscCall(SinkhornIterate(ot, ws.eta, tol, PetscMin(ot->snsFallbackIts, ot->maxIt - ot->res.sinkhorn_iterations), &converged, ot->maxIt, 1.0));
+    PetscCall(SinkhornIterate(ot, ws.eta, tol, PetscMin(sns.fallbackIts, ot->maxIt - ot->res.sinkhorn_iterations), &converged, ot->maxIt, 1.0));
     PetscCall(EvaluatePlan(ot));
     PetscCall(PetscTime(&t1));
     *tSink += t1 - t0;
@@ -338,23 +340,23 @@ PetscErrorCode SolveStage(PetalOT ot, NewtonLayout &L, Vec1 &dx, Vec1 &dy, doubl
 }
 } // namespace
 
-PetscErrorCode RunSNS(PetalOT ot)
+PetscErrorCode RunSNS(PetalOT ot, PetalOT_SNS &sns)
 {
   Workspace     &ws = *ot->ws;
   NewtonLayout   L;
   PetscLogDouble t0, t1, tSink = 0;
 
   PetscFunctionBegin;
-  PetscCheck(ws.m >= 2 || ot->gauge == PETAL_OT_GAUGE_NULLSPACE, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_SIZ, "PetalOT: SNS with gauge fixing needs at least 2 targets of positive weight");
+  PetscCheck(ws.m >= 2 || sns.gauge == PETAL_OT_GAUGE_NULLSPACE, PetscObjectComm((PetscObject)ot), PETSC_ERR_ARG_SIZ, "PetalOT: SNS with gauge fixing needs at least 2 targets of positive weight");
   PetscCall(PetscTime(&t0));
-  PetscCall(CreateLayout(ot, &L));
+  PetscCall(CreateLayout(ot, sns, &L));
   Vec1 dx("petal::ot::dx", ws.nLoc), dy("petal::ot::dy", ws.m);
-  const double density0 = ot->snsDensity > 0 ? ot->snsDensity : PetscMin(1.0, 2.0 / PetscMax(ws.n, ws.m)); /* the paper's lambda = 2/n */
-  ws.density            = density0;
-  ws.densityMax         = PetscMax(density0, ot->snsDensityMax > 0 ? ot->snsDensityMax : PetscMin(1.0, PetscMax(0.1, 64.0 / PetscMax(ws.n, ws.m))));
-  ws.rhoPrev      = 0;
-  ot->densityUsed = 0;
-  ot->kUsed       = 0;
+  const double density0 = sns.density > 0 ? sns.density : PetscMin(1.0, 2.0 / PetscMax(ws.n, ws.m)); /* the paper's lambda = 2/n */
+  sns.curDensity        = density0;
+  sns.curDensityMax     = PetscMax(density0, sns.densityMax > 0 ? sns.densityMax : PetscMin(1.0, PetscMax(0.1, 64.0 / PetscMax(ws.n, ws.m))));
+  sns.rhoPrev           = 0;
+  sns.densityUsed       = 0;
+  sns.kUsed             = 0;
 
   /* epsilon scaling: stages eta0, eta0*factor, ... < eta, each solved to the stage tolerance, then eta */
   std::vector<double> etas;
@@ -364,10 +366,10 @@ PetscErrorCode RunSNS(PetalOT ot)
   for (size_t s = 0; s < etas.size() && ot->res.reason == PETAL_OT_ITERATING; ++s) {
     const bool last = s + 1 == etas.size();
     ws.eta          = etas[s];
-    ws.density      = PetscMax(density0, ws.density / 4); /* the plan gets sparser as eta grows */
-    ws.rhoPrev      = 0;
-    ws.kPrev        = 0;
-    PetscCall(SolveStage(ot, L, dx, dy, last ? ot->tol : PetscMax(ot->tol, ot->epsStageTol), s == 0 ? ot->snsWarmup : ot->epsStageWarmup, &tSink));
+    sns.curDensity  = PetscMax(density0, sns.curDensity / 4); /* the plan gets sparser as eta grows */
+    sns.rhoPrev     = 0;
+    sns.kPrev       = 0;
+    PetscCall(SolveStage(ot, sns, L, dx, dy, last ? ot->tol : PetscMax(ot->tol, ot->epsStageTol), s == 0 ? sns.warmup : sns.stageWarmup, &tSink));
   }
   ws.eta = ot->eta;
   if (PetscMax(ws.rowErr, ws.colErr) > ot->tol && ot->res.sinkhorn_iterations < ot->maxIt && !PetscIsInfOrNanReal(ws.rowErr + ws.colErr)) {
@@ -380,7 +382,7 @@ PetscErrorCode RunSNS(PetalOT ot)
     Kokkos::deep_copy(xs, ws.x);
     Kokkos::deep_copy(ys, ws.y);
     PetscCall(PetscTime(&s0));
-    PetscCall(SinkhornIterate(ot, ws.eta, ot->tol, PetscMin(ot->snsFallbackIts, ot->maxIt - ot->res.sinkhorn_iterations), &converged, ot->maxIt, 1.0));
+    PetscCall(SinkhornIterate(ot, ws.eta, ot->tol, PetscMin(sns.fallbackIts, ot->maxIt - ot->res.sinkhorn_iterations), &converged, ot->maxIt, 1.0));
     PetscCall(EvaluatePlan(ot));
     if (!(PetscMax(ws.rowErr, ws.colErr) <= errNewton)) {
       Kokkos::deep_copy(ws.x, xs);

@@ -5,6 +5,8 @@
 // callers (ot_sinkhorn.cpp, ot_newton.cpp) combine ranks with MPI.
 #include "ot_kernels.hpp"
 #include <petal/kokkos_bridge.hpp>
+#include <petal/ot.h>
+#include <string>
 #include <vector>
 
 namespace petal {
@@ -26,8 +28,20 @@ struct CostSpec {
   Vec1     Yn2;   // points: |y_j|^2 (m), the expanded squared Euclidean cost's column term; see PrepareCost
 };
 
+// The compiled variants of the n^2 kernels (Scratch::isa picks one for every pass). The library is portable
+// by default (no -march=native), so on x86-64 with GCC or Clang ot_passes.cpp also compiles every kernel for
+// AVX2 + FMA and for AVX-512 (ot_kernels_isa.inc in #pragma GCC target regions), and the passes launch the
+// variant the CPU supports: the speed of a native build without its SIGILL on older CPUs. Elsewhere (other
+// architectures and compilers, device backends) only Generic exists.
+enum class KernelIsa : int { Generic = 0, Avx2 = 1, Avx512 = 2 };
+// The variant that runs for a PetalOTKernelISA request on this CPU (auto: the best it supports); false (and
+// *isa = Generic) if this CPU or build lacks the requested one.
+bool ResolveKernelIsa(PetalOTKernelISA request, KernelIsa *isa);
+// For views: what a request runs, e.g. "avx512 (auto; this CPU: avx2 avx512)".
+std::string KernelISADescription(PetalOTKernelISA request);
+
 // Precomputes what the kernels use besides the raw data (|y_j|^2); passes compute it themselves if missing.
-void PrepareCost(CostSpec &cost);
+void PrepareCost(CostSpec &cost, const Scratch<Exec> &s);
 
 // One Sinkhorn row half-step (see SinkhornRowKernel). x, r, logr, xNew: nRows; ey = eta*y: m.
 // With fused, colSum (m) receives this rank's column sums of the updated plan.
@@ -68,9 +82,10 @@ void PlanCollect(const CostSpec &cost, double eta, const Vec1 &ex, const Vec1 &e
 // max_ij C_ij over this rank's rows (-inf without rows).
 double MaxCost(const CostSpec &cost, Scratch<Exec> &s);
 
-// Small helpers on views (O(n) kernels).
-void Affine(const Vec1 &out, double a, const Vec1 &x, double b); // out = a*x + b
-void AffineAxpy(const Vec1 &out, double a, const Vec1 &x, double alpha, const Vec1 &d, double b); // out = a*(x + alpha d) + b
+// Small helpers on views (O(n) kernels). They run in s.isa's variant too: the compiler contracts a*x + b into
+// an FMA where the instruction set has one, so they should use the same instructions as the n^2 kernels.
+void Affine(const Scratch<Exec> &s, const Vec1 &out, double a, const Vec1 &x, double b); // out = a*x + b
+void AffineAxpy(const Scratch<Exec> &s, const Vec1 &out, double a, const Vec1 &x, double alpha, const Vec1 &d, double b); // out = a*(x + alpha d) + b
 
 } // namespace ot
 } // namespace petal

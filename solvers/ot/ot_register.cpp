@@ -1,5 +1,5 @@
-// Registration of the PetalOT class: class id, log events (so -log_view shows where the time goes) and
-// the MPI reduction of (max, sum) pairs. Idempotent; undone at PetscFinalize.
+// Registration of the PetalOT class: class id, the list of types (PetalOTRegister), log events (so -log_view
+// shows where the time goes) and the MPI reduction of (max, sum) pairs. Idempotent; undone at PetscFinalize.
 #include "ot_impl.hpp"
 #include <cmath>
 
@@ -22,8 +22,14 @@ const char *const PetalOTCostTypes[]        = {"sqeuclidean", "euclidean", "pnor
 const char *const PetalOTSinkhornVariants[] = {"fused", "log", "stored", "auto", "PetalOTSinkhornVariant", "PETAL_OT_SINKHORN_", NULL};
 const char *const PetalOTSinkhornPlans[]    = {"on the fly", "stored double", "stored float, then double", "stored float, then on the fly", "PetalOTSinkhornPlan", "PETAL_OT_PLAN_", NULL};
 const char *const PetalOTGauges[]           = {"fix", "nullspace", "PetalOTGauge", "PETAL_OT_GAUGE_", NULL};
+const char *const PetalOTKernelISAs[]       = {"auto", "generic", "avx2", "avx512", "PetalOTKernelISA", "PETAL_OT_KERNEL_ISA_", NULL};
 static const char *const ReasonNames[]      = {"DIVERGED_LINESEARCH", "DIVERGED_NAN", "DIVERGED_MAX_IT", "ITERATING", "CONVERGED_TOL", NULL};
 const char *const *PetalOTConvergedReasons  = ReasonNames;
+
+PetscFunctionList PetalOTList = NULL;
+
+PETSC_EXTERN PetscErrorCode PetalOTCreate_Sinkhorn(PetalOT);
+PETSC_EXTERN PetscErrorCode PetalOTCreate_SNS(PetalOT);
 
 static PetscBool    PetalOTPackageInitialized = PETSC_FALSE;
 static MPI_Op       MaxSumOp                  = MPI_OP_NULL;
@@ -53,6 +59,7 @@ static PetscErrorCode PetalOTFinalizePackage(void)
   PetscFunctionBegin;
   if (MaxSumOp != MPI_OP_NULL) PetscCallMPI(MPI_Op_free(&MaxSumOp));
   if (PairType != MPI_DATATYPE_NULL) PetscCallMPI(MPI_Type_free(&PairType));
+  PetscCall(PetscFunctionListDestroy(&PetalOTList));
   PetalOTPackageInitialized = PETSC_FALSE;
   PetscFunctionReturn(0);
 }
@@ -63,6 +70,8 @@ PetscErrorCode PetalOTInitializePackage(void)
   if (PetalOTPackageInitialized) PetscFunctionReturn(0);
   PetalOTPackageInitialized = PETSC_TRUE;
   if (!PETAL_OT_CLASSID) PetscCall(PetscClassIdRegister("PetalOT", &PETAL_OT_CLASSID));
+  PetscCall(PetalOTRegister(PETALOTSINKHORN, PetalOTCreate_Sinkhorn));
+  PetscCall(PetalOTRegister(PETALOTSNS, PetalOTCreate_SNS));
   PetscCall(PetscLogEventRegister("PetalOTSetUp", PETAL_OT_CLASSID, &PETAL_OT_SetUp));
   PetscCall(PetscLogEventRegister("PetalOTSinkhornIter", PETAL_OT_CLASSID, &PETAL_OT_SinkhornIter));
   PetscCall(PetscLogEventRegister("PetalOTRowPass", PETAL_OT_CLASSID, &PETAL_OT_RowPass));
@@ -79,6 +88,14 @@ PetscErrorCode PetalOTInitializePackage(void)
   PetscCallMPI(MPI_Type_commit(&PairType));
   PetscCallMPI(MPI_Op_create(MaxSumCombine, 1, &MaxSumOp));
   PetscCall(PetscRegisterFinalize(PetalOTFinalizePackage));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PetalOTRegister(const char name[], PetscErrorCode (*create)(PetalOT))
+{
+  PetscFunctionBegin;
+  PetscCall(PetalOTInitializePackage());
+  PetscCall(PetscFunctionListAdd(&PetalOTList, name, create));
   PetscFunctionReturn(0);
 }
 

@@ -1,9 +1,10 @@
 #pragma once
-// Helpers for the OT tests: seeded problems as PETSc Vecs (distributed like PETSc's default layout),
-// exact solvers to compare against (Hungarian algorithm for assignment, the monotone coupling in 1-D)
+// Helpers for the OT tests: the library's seeded problems as PETSc Vecs (distributed like PETSc's default
+// layout), exact solvers to compare against (Hungarian algorithm for assignment, the monotone coupling in 1-D)
 // and small utilities.
 #include "petal_test.hpp"
 #include <petal/ot.h>
+#include <petal/ot_problems.hpp>
 #include "solvers/ot/ot_impl.hpp" // GatherAll
 #include "core/splitmix64.hpp"
 #include <algorithm>
@@ -17,29 +18,14 @@ namespace ottest {
 
 using Rng = petal::SplitMix64; // the same stream on every rank and every platform
 
-struct HostProblem {
-  int                 n = 0, m = 0, dim = 0;
-  std::vector<double> r, c, X, Y; // weights; points point-major
-};
+// Problems come from the library's seeded generator (include/petal/ot_problems.hpp), the one petal-ot uses.
+using HostProblem = petal::OTProblem;
 
+// n source and m target points in [0,1]^dim with uniform (or random, normalised) weights, as a value.
 inline HostProblem RandomPoints(int n, int m, int dim, std::uint64_t seed, bool uniformWeights = true)
 {
-  Rng         g(seed);
   HostProblem p;
-  p.n = n, p.m = m, p.dim = dim;
-  p.X.resize(static_cast<size_t>(n) * dim);
-  p.Y.resize(static_cast<size_t>(m) * dim);
-  for (double &v : p.X) v = g.Uniform();
-  for (double &v : p.Y) v = g.Uniform();
-  p.r.assign(n, 1.0 / n);
-  p.c.assign(m, 1.0 / m);
-  if (!uniformWeights) {
-    double sr = 0, sc = 0;
-    for (double &v : p.r) sr += (v = 0.2 + g.Uniform());
-    for (double &v : p.c) sc += (v = 0.2 + g.Uniform());
-    for (double &v : p.r) v /= sr;
-    for (double &v : p.c) v /= sc;
-  }
+  PetscCallAbort(PETSC_COMM_SELF, petal::OTGenerateRandomPoints(PETSC_COMM_SELF, n, m, dim, seed, uniformWeights ? PETSC_TRUE : PETSC_FALSE, &p));
   return p;
 }
 
@@ -51,24 +37,6 @@ inline double Cost(const HostProblem &p, int i, int j, PetalOTCostType type, dou
     s += type == PETAL_OT_COST_PNORM ? std::pow(std::fabs(t), pexp) : t * t;
   }
   return type == PETAL_OT_COST_EUCLIDEAN ? std::sqrt(s) : s;
-}
-
-// A Vec of global length values.size() with PETSc's default layout on comm, filled from the full array.
-inline PetscErrorCode MakeVec(MPI_Comm comm, const std::vector<double> &values, PetscInt bs, Vec *v)
-{
-  PetscInt     start, end;
-  PetscScalar *a;
-
-  PetscFunctionBegin;
-  PetscCall(VecCreate(comm, v));
-  PetscCall(VecSetSizes(*v, PETSC_DECIDE, (PetscInt)values.size()));
-  PetscCall(VecSetBlockSize(*v, bs));
-  PetscCall(VecSetFromOptions(*v));
-  PetscCall(VecGetOwnershipRange(*v, &start, &end));
-  PetscCall(VecGetArray(*v, &a));
-  for (PetscInt k = start; k < end; ++k) a[k - start] = values[k];
-  PetscCall(VecRestoreArray(*v, &a));
-  PetscFunctionReturn(0);
 }
 
 // Vecs r, c, X, Y for a host problem on comm (X's rows follow r's layout: both use the default split
@@ -89,10 +57,7 @@ struct PetscProblem {
 inline PetscErrorCode ToPetsc(MPI_Comm comm, const HostProblem &p, PetscProblem *q)
 {
   PetscFunctionBegin;
-  PetscCall(MakeVec(comm, p.r, 1, &q->r));
-  PetscCall(MakeVec(comm, p.c, 1, &q->c));
-  PetscCall(MakeVec(comm, p.X, p.dim, &q->X));
-  PetscCall(MakeVec(comm, p.Y, p.dim, &q->Y));
+  PetscCall(petal::OTProblemCreateVecs(comm, p, &q->r, &q->c, &q->X, &q->Y));
   PetscFunctionReturn(0);
 }
 

@@ -64,6 +64,16 @@ class Driver(unittest.TestCase):
                 self.assertEqual(f["potentials/x"].shape, (60,))
                 self.assertEqual(f["potentials/y"].shape, (60,))
                 self.assertAlmostEqual(float(f.attrs["transport_cost"]), s["result"]["transport_cost"], places=14)
+                # each quantity under its own name: <C,P>, <C,P> + (1/eta) sum P log P, f(x, y)
+                for key in ("transport_cost", "regularized_objective", "dual_objective"):
+                    self.assertAlmostEqual(float(f.attrs[key]), s["result"][key], places=14)
+                self.assertNotIn("entropic_cost", f.attrs)
+                P = val[val > 0]
+                self.assertAlmostEqual(s["result"]["regularized_objective"],
+                                       s["result"]["transport_cost"] + float((P * np.log(P)).sum()) / 300, places=9)
+            self.assertNotIn("entropic_cost", s["result"])
+            self.assertAlmostEqual(s["result"]["regularized_objective"], s["result"]["dual_objective"], places=9)
+            self.assertEqual(s["solver"]["method"], "sns")
 
     def test_small_assignment_is_exact_within_bound(self):
         # 6 points: brute force over all permutations gives the exact optimum.
@@ -132,11 +142,22 @@ class Driver(unittest.TestCase):
             self.assertNotEqual(p.returncode, 0)
             self.assertIn("missing.h5", p.stdout + p.stderr)
 
+    def test_type_and_its_alias(self):
+        # -ot_type is the option; -ot_method stays as its alias with the same results
+        with tempfile.TemporaryDirectory() as d:
+            a = solve(["-ot_generate", "assignment", "-ot_generate_n", "50", "-ot_type", "sns", "-ot_eta", "200"], d)
+            b = solve(["-ot_generate", "assignment", "-ot_generate_n", "50", "-ot_method", "sns", "-ot_eta", "200"], d)
+            self.assertEqual(a["solver"]["method"], "sns")
+            for key in ("transport_cost", "sinkhorn_iterations", "newton_iterations"):
+                self.assertEqual(a["result"][key], b["result"][key])
+            self.assertIn(a["solver"]["kernel_isa"], ("generic", "avx2", "avx512"))
+
     def test_help_lists_the_options(self):
         with tempfile.TemporaryDirectory() as d:
             p = run(["-ot_generate", "assignment", "-ot_generate_n", "10", "-ot_method", "sns", "-help",
                      "-ot_output", "none"], d)
-            for opt in ["-ot_eta", "-ot_epsilon", "-ot_method", "-ot_cost", "-ot_tol", "-ot_sinkhorn_variant",
+            for opt in ["-ot_eta", "-ot_epsilon", "-ot_type", "-ot_method", "-ot_cost", "-ot_tol", "-ot_mass_tol",
+                        "-ot_kernel_isa", "-ot_sinkhorn_variant",
                         "-ot_eps_scaling", "-ot_sns_warmup", "-ot_sns_density", "-ot_sns_adaptive_switch",
                         "-ot_newton_gauge", "-ot_newton_ksp_type", "-ot_plan_threshold", "-ot_generate", "-json"]:
                 self.assertIn(opt, p.stdout, opt)

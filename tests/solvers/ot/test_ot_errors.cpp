@@ -120,3 +120,102 @@ TEST(OTErrors, NaNCost)
   p.Y[5]        = std::nan("");
   PETAL_EXPECT_PETSC_ERROR(SolveExpectingError(p));
 }
+
+// Values that used to end as DIVERGED_NAN after a whole solve, or in messages comparing with a negative
+// tolerance, are refused where they enter (setters, options) or at set-up, before any iteration.
+TEST(OTErrors, NonFiniteAndOutOfRangeValues)
+{
+  PetalOT ot;
+  PETAL_ASSERT_OK(PetalOTCreate(PETSC_COMM_WORLD, &ot));
+  PETAL_EXPECT_PETSC_ERROR(PetalOTSetMassTolerance(ot, -1.0));
+  PETAL_EXPECT_PETSC_ERROR(PetalOTSetMassTolerance(ot, std::nan("")));
+  PETAL_EXPECT_PETSC_ERROR(PetalOTSetTolerances(ot, std::nan(""), PETSC_DEFAULT));
+  PETAL_EXPECT_PETSC_ERROR(PetalOTSetTolerances(ot, std::numeric_limits<double>::infinity(), PETSC_DEFAULT));
+  PETAL_EXPECT_PETSC_ERROR(PetalOTSetCostScale(ot, std::numeric_limits<double>::infinity()));
+  PETAL_EXPECT_PETSC_ERROR(PetalOTSetSinkhornStoredMemory(ot, std::nan("")));
+  PETAL_EXPECT_PETSC_ERROR(PetalOTSetEpsilonScaling(ot, PETSC_TRUE, -1.0, PETSC_DEFAULT));
+  PETAL_EXPECT_PETSC_ERROR(PetalOTSetEpsilonScaling(ot, PETSC_TRUE, PETSC_DEFAULT, 1.0));
+  for (const char *opt : {"-ot_mass_tol", "-ot_tol", "-ot_cost_scale", "-ot_plan_threshold", "-ot_eps_scaling_stage_tol"}) {
+    SCOPED_TRACE(opt);
+    PETAL_ASSERT_OK(PetscOptionsSetValue(NULL, opt, "-1"));
+    PETAL_EXPECT_PETSC_ERROR(PetalOTSetFromOptions(ot));
+    PETAL_ASSERT_OK(PetscOptionsSetValue(NULL, opt, "inf"));
+    PETAL_EXPECT_PETSC_ERROR(PetalOTSetFromOptions(ot));
+    PETAL_ASSERT_OK(PetscOptionsClearValue(NULL, opt));
+  }
+  PetscReal tol;
+  PETAL_ASSERT_OK(PetalOTGetMassTolerance(ot, &tol));
+  EXPECT_EQ(tol, 1e-8); // the refused values left the default alone
+  PETAL_ASSERT_OK(PetalOTDestroy(&ot));
+}
+
+TEST(OTErrors, CostsThatOverflowAreRefusedAtSetUp)
+{
+  HostProblem p = RandomPoints(8, 8, 2, 1);
+  for (double &v : p.X) v *= 1e200; // |x - y|^2 ~ 1e400: not representable
+  for (double &v : p.Y) v *= 1e200;
+  PETAL_EXPECT_PETSC_ERROR(SolveExpectingError(p));
+  HostProblem q = RandomPoints(8, 8, 2, 1);
+  PETAL_EXPECT_PETSC_ERROR(SolveExpectingError(q, 1e305)); // eta * max C > 1e300
+  PETAL_EXPECT_PETSC_ERROR(SolveExpectingError(q, 1e305, true)); // the same for a stored cost matrix
+}
+
+// The type family: set by name or through the method alias, unknown names refused, type-specific setters
+// without effect on other types, and a type registered from outside the library.
+namespace {
+PetscBool customSolved = PETSC_FALSE;
+PetscErrorCode SolveCustom(PetalOT ot)
+{
+  PetscFunctionBegin;
+  customSolved = PETSC_TRUE;
+  PetscCall(petal::ot::RunSinkhorn(ot, 100));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode CreateCustom(PetalOT ot)
+{
+  PetscFunctionBegin;
+  ot->ops->solve = SolveCustom;
+  PetscFunctionReturn(0);
+}
+} // namespace
+
+TEST(OTErrors, TypesAndAliases)
+{
+  PetalOT       ot;
+  PetalOTType   type;
+  PetalOTMethod method;
+  PETAL_ASSERT_OK(PetalOTCreate(PETSC_COMM_WORLD, &ot));
+  PETAL_ASSERT_OK(PetalOTGetType(ot, &type));
+  EXPECT_STREQ(type, PETALOTSINKHORN);
+  PETAL_ASSERT_OK(PetalOTSNSSetWarmup(ot, 7)); // no effect on sinkhorn, no error
+  PETAL_EXPECT_PETSC_ERROR(PetalOTSNSSetWarmup(ot, -1)); // but checked
+  PETAL_ASSERT_OK(PetalOTSetMethod(ot, PETAL_OT_SNS));
+  PETAL_ASSERT_OK(PetalOTGetType(ot, &type));
+  EXPECT_STREQ(type, PETALOTSNS);
+  PETAL_ASSERT_OK(PetalOTSetType(ot, PETALOTSINKHORN));
+  PETAL_ASSERT_OK(PetalOTGetMethod(ot, &method));
+  EXPECT_EQ(method, PETAL_OT_SINKHORN);
+  PETAL_EXPECT_PETSC_ERROR(PetalOTSetType(ot, "newton"));
+  PETAL_ASSERT_OK(PetscOptionsSetValue(NULL, "-ot_type", "sns"));
+  PETAL_ASSERT_OK(PetscOptionsSetValue(NULL, "-ot_method", "sinkhorn"));
+  PETAL_EXPECT_PETSC_ERROR(PetalOTSetFromOptions(ot)); // -ot_method is an alias: the two must agree
+  PETAL_ASSERT_OK(PetscOptionsClearValue(NULL, "-ot_method"));
+  PETAL_ASSERT_OK(PetalOTSetFromOptions(ot));
+  PETAL_ASSERT_OK(PetscOptionsClearValue(NULL, "-ot_type"));
+  PETAL_ASSERT_OK(PetalOTGetType(ot, &type));
+  EXPECT_STREQ(type, PETALOTSNS);
+
+  PETAL_ASSERT_OK(PetalOTRegister("custom", CreateCustom));
+  PETAL_ASSERT_OK(PetalOTSetType(ot, "custom"));
+  PETAL_EXPECT_PETSC_ERROR(PetalOTGetMethod(ot, &method)); // not a built-in method
+  HostProblem  p = RandomPoints(10, 10, 2, 1);
+  PetscProblem q;
+  PETAL_ASSERT_OK(ToPetsc(PETSC_COMM_WORLD, p, &q));
+  PETAL_ASSERT_OK(PetalOTSetProblemPoints(ot, q.r, q.c, 2, q.X, q.Y));
+  PETAL_ASSERT_OK(PetalOTSolve(ot));
+  EXPECT_TRUE(customSolved);
+  PetalOTConvergedReason reason;
+  PETAL_ASSERT_OK(PetalOTGetConvergedReason(ot, &reason));
+  EXPECT_EQ(reason, PETAL_OT_CONVERGED_TOL);
+  PETAL_ASSERT_OK(PetalOTDestroy(&ot));
+}

@@ -162,8 +162,8 @@ TEST(OTSolve, OneDimensionalClosedFormWithinBound)
     EXPECT_EQ(s.res.reason, PETAL_OT_CONVERGED_TOL);
     EXPECT_GE(s.res.transport_cost, ot - 1e-12);
     EXPECT_LE(s.res.transport_cost, ot + 2 * std::log(double(std::max(n, m))) / eta);
-    // strong duality: entropic primal = dual at the optimum
-    EXPECT_NEAR(s.res.entropic_cost, s.res.dual_objective, 1e-8);
+    // strong duality: the regularised primal objective = the dual one at the optimum
+    EXPECT_NEAR(s.res.regularized_objective, s.res.dual_objective, 1e-8);
   }
 }
 
@@ -472,8 +472,8 @@ TEST(OTSolve, GlobalTopKIsExact)
       Kokkos::deep_copy(ws.x, hx);
       Kokkos::deep_copy(ws.y, hy);
     }
-    petal::ot::Affine(ws.ex, ws.eta, ws.x, -1.0);
-    petal::ot::Affine(ws.ey, ws.eta, ws.y, 0.0);
+    petal::ot::Affine(ws.scratch, ws.ex, ws.eta, ws.x, -1.0);
+    petal::ot::Affine(ws.scratch, ws.ey, ws.eta, ws.y, 0.0);
     petal::ot::Vec1    zero("zero", ws.nLoc);
     petal::ot::Entries all;
     petal::ot::PlanCollect(ws.cost, ws.eta, ws.ex, ws.ey, zero, ws.scratch, 0, &all);
