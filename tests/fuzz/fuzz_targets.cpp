@@ -3,6 +3,7 @@
 #include "fuzz_targets.hpp"
 #include <petal/banditsor.h>
 #include <petal/mesh.h>
+#include <petal/ot_problems.hpp>
 #include <petal/sequence.h>
 
 namespace petal::fuzz {
@@ -43,6 +44,14 @@ PetscErrorCode LoadState(MPI_Comm comm, const char *file)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode LoadOTProblem(MPI_Comm comm, const char *file)
+{
+  OTProblem p;
+  PetscFunctionBegin;
+  PetscCall(OTProblemRead(comm, file, &p));
+  PetscFunctionReturn(0);
+}
+
 } // namespace
 
 const std::vector<Target> &Targets()
@@ -52,6 +61,7 @@ const std::vector<Target> &Targets()
     {"plex", true, ".h5", {"plex_v1.h5", "plex_v2.h5", "plex_xdmf.h5"}, LoadPlex},
     {"gmsh", false, ".msh", {"gmsh22_ascii.msh", "gmsh22_binary.msh", "gmsh41_ascii.msh", "gmsh41_binary.msh"}, LoadPlex},
     {"relax", true, ".h5", {"sequence_synthetic.h5", "sequence_heat.h5"}, PetalSequenceReaderCheckFile},
+    {"ot", true, ".h5", {"ot_points.h5", "ot_voxel.h5"}, LoadOTProblem},
     {"state", true, ".h5", {"state_fixed.h5", "state_tsallis.h5", "state_tsallis_cb.h5", "state_chebcb.h5"}, LoadState},
   };
   return targets;

@@ -32,6 +32,18 @@ for learner in fixed tsallis tsallis_cb chebcb; do
   (cd "$tmp" && "$heat" -heat_nx 8 -heat_steps 6 -heat_output none -heat_quiet -heat_calibration_samples 0 \
      -pc_banditsor_learner $learner -pc_banditsor_omega_n 5 -pc_banditsor_state "$out/state_$learner.h5" >/dev/null)
 done
+ot=$build/drivers/ot/petal-ot
+(cd "$tmp" && "$ot" -ot_generate assignment -ot_generate_n 12 -ot_generate_dim 2 -ot_save_problem "$out/ot_points.h5" -ot_eta 10 >/dev/null)
+"$mesh" box -n 6,5 -o "$tmp/grid.h5" >/dev/null
+/usr/bin/python3 - "$tmp/grid.h5" "$out/ot_voxel.h5" <<'PY'
+import shutil, sys
+import h5py, numpy as np
+shutil.copy(sys.argv[1], sys.argv[2])
+with h5py.File(sys.argv[2], "r+") as f:  # two histograms on the grid's cells (C order, x fastest)
+    y, x = np.mgrid[0:5, 0:6]
+    f.create_dataset("ot/source", data=(1.0 + x).astype(np.float64) / (1.0 + x).sum())
+    f.create_dataset("ot/target", data=(1.0 + y).astype(np.float64) / (1.0 + y).sum())
+PY
 sed 's/^lc = 0.1;/lc = 0.35;/' "$root/meshes/data/square_hole.geo" > "$tmp/coarse.geo"
 gmsh -2 -format msh22 "$tmp/coarse.geo" -o "$out/gmsh22_ascii.msh" >/dev/null
 gmsh -2 -format msh22 -bin "$tmp/coarse.geo" -o "$out/gmsh22_binary.msh" >/dev/null
