@@ -8,7 +8,7 @@
 #include <petscsf.h>
 #include <petscviewerhdf5.h>
 #include "core/h5.hpp"
-#include "core/rank_zero_check.hpp"
+#include "core/file_verdict.hpp"
 #include "meshes/gmsh_check.hpp"
 #include "meshes/plex_check.hpp"
 #include <string>

@@ -15,6 +15,7 @@
 #include <petal/io.h>
 #include <petal/mesh.h>
 #include <petsc/private/petscimpl.h>
+#include "core/file_verdict.hpp"
 #include "core/h5.hpp"
 #include <algorithm>
 #include <cmath>
@@ -46,22 +47,8 @@ struct Verdict {
   }
 };
 
-// Broadcasts rank 0's verdict; every rank raises it (a collective error, printed once).
-PetscErrorCode Agree(MPI_Comm comm, const Verdict &v0)
-{
-  Verdict v = v0;
-  int     head[2];
-
-  PetscFunctionBegin;
-  head[0] = (int)v.code;
-  head[1] = (int)v.msg.size();
-  PetscCallMPI(MPI_Bcast(head, 2, MPI_INT, 0, comm));
-  v.code = (PetscErrorCode)head[0];
-  v.msg.resize(head[1]);
-  if (head[1] > 0) PetscCallMPI(MPI_Bcast(&v.msg[0], head[1], MPI_CHAR, 0, comm));
-  PetscCheck(!v.code, comm, v.code, "%s", v.msg.c_str());
-  PetscFunctionReturn(0);
-}
+// Rank 0's verdict, raised on every rank (a collective error, printed once).
+PetscErrorCode Agree(MPI_Comm comm, const Verdict &v) { return RaiseVerdict(comm, v.code, v.msg); }
 
 const char *ClassName(H5T_class_t c)
 {

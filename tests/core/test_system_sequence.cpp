@@ -128,7 +128,7 @@ std::string CheckMessage(const std::string &file)
   {
     ErrorCapture cap;
     (void)PetalSequenceReaderCheckFile(Comm(), file.c_str());
-    msg = cap.message;
+    msg = cap.Message();
   }
   int len = (int)msg.size();
   MPI_Bcast(&len, 1, MPI_INT, 0, Comm());
@@ -353,7 +353,7 @@ TEST(SequenceFile, WriterRefusesUnreadableInstancesAndCleansUp)
   {
     ErrorCapture cap;
     EXPECT_NE(PetalSequenceWriterAdd(w, B, b, NULL, 1.0), 0);
-    msg = cap.message;
+    msg = cap.Message();
   }
   EXPECT_NE(msg.find("differs from the first instance's"), std::string::npos) << msg;
   VecSetValue(b, 0, std::numeric_limits<double>::quiet_NaN(), INSERT_VALUES);
@@ -361,13 +361,13 @@ TEST(SequenceFile, WriterRefusesUnreadableInstancesAndCleansUp)
   {
     ErrorCapture cap;
     EXPECT_NE(PetalSequenceWriterAdd(w, A, b, NULL, 1.0), 0);
-    msg = cap.message;
+    msg = cap.Message();
   }
   EXPECT_NE(msg.find("b or x0 has a non-finite value in row 0"), std::string::npos) << msg;
   {
     ErrorCapture cap;
     EXPECT_NE(PetalSequenceWriterCommit(w), 0);
-    msg = cap.message;
+    msg = cap.Message();
   }
   EXPECT_NE(msg.find("has 1 of its 3 instances"), std::string::npos) << msg;
   MPI_Barrier(Comm());

@@ -62,6 +62,9 @@ class BadOptions(Case):
                                (["box", "-n", "0,10"], "-n must be >= 1")]:
             with self.subTest(args=args):
                 self.fails([MESH] + args + ["-o", "out.h5"], fragment, outputs=["out.h5"])
+        for args in (["box", "-n", "4,4"], ["plexbox", "-faces", "2,2"]):  # an output folder that does not exist
+            with self.subTest(args=args):
+                self.fails([MESH] + args + ["-o", "missing/out.h5"], "Cannot write \"missing/out.h5\": No such file or directory")
 
     def test_heat_options(self):
         for args, fragment in [(["-heat_dt", "inf"], "-heat_dt must be finite"),

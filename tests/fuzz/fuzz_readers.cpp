@@ -12,7 +12,7 @@
 // tests/fuzz/regressions/). -fuzz_replay DIR loads every file of DIR/<target>/ unchanged instead.
 #include "fuzz_targets.hpp"
 #include "mutate.hpp"
-#include "core/rank_zero_check.hpp"
+#include "core/file_verdict.hpp"
 #include <petal/petal.h>
 #include <algorithm>
 #include <csignal>

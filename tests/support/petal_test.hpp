@@ -2,6 +2,7 @@
 // Helpers for petal's gtest programs.
 #include <gtest/gtest.h>
 #include <petscsys.h>
+#include "core/file_verdict.hpp" // petal::ErrorCapture
 #include <cstdlib>
 #include <string>
 
@@ -17,20 +18,9 @@ struct PetalExpectedFailureScope {
 #endif
 #define PETAL_EXPECTED_FAILURE_SCOPE PetalExpectedFailureScope petal_expected_failure_
 
-// While alive: PETSc errors are recorded (message: the first one's text) instead of printed, and what the failing
+// While alive: PETSc errors are recorded (Message(): the first one's text) instead of printed, and what the failing
 // calls allocate is not leak-checked (see above).
-struct PetalTestErrorCapture : PetalExpectedFailureScope {
-  std::string           message;
-  static PetscErrorCode Handler(MPI_Comm, int, const char *, const char *, PetscErrorCode n, PetscErrorType p, const char *mess, void *ctx)
-  {
-    auto *self = static_cast<PetalTestErrorCapture *>(ctx);
-    if (p == PETSC_ERROR_INITIAL && mess && self->message.empty()) self->message = mess;
-    return n;
-  }
-  PetalTestErrorCapture() { PetscPushErrorHandler(Handler, this); }
-  ~PetalTestErrorCapture() { PetscPopErrorHandler(); }
-  PetalTestErrorCapture(const PetalTestErrorCapture &)            = delete;
-  PetalTestErrorCapture &operator=(const PetalTestErrorCapture &) = delete;
+struct PetalTestErrorCapture : PetalExpectedFailureScope, petal::ErrorCapture {
 };
 
 // Fails the current test (instead of aborting the process) when a PETSc call returns an error.

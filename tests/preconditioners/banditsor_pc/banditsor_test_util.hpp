@@ -153,7 +153,7 @@ inline std::string StateFile(const char *what)
     { \
       banditsor_test::ErrorCapture cap_; \
       petal_ierr_ = (call); \
-      petal_msg_  = cap_.message; \
+      petal_msg_  = cap_.Message(); \
     } \
     EXPECT_NE(petal_ierr_, 0) << #call << " was accepted"; \
     EXPECT_NE(petal_msg_.find(expect), std::string::npos) << "message on rank " << banditsor_test::Rank() << ": " << petal_msg_; \

@@ -425,7 +425,7 @@ void ExpectOptionError(const char *option, const char *value, const char *expect
   {
     ErrorCapture cap;
     ierr = KSPSetFromOptions(ksp);
-    msg  = cap.message;
+    msg  = cap.Message();
   }
   EXPECT_NE(ierr, 0) << name << " " << value << " was accepted";
   EXPECT_NE(msg.find(expect), std::string::npos) << "message on rank " << Rank() << ": " << msg;
@@ -502,7 +502,7 @@ void ExpectLoadError(const std::string &file, const char *expect)
   {
     ErrorCapture cap;
     ierr = PCBanditSORLoadState(pc, file.c_str());
-    msg  = cap.message;
+    msg  = cap.Message();
   }
   EXPECT_NE(ierr, 0) << file << " was accepted as a state";
   // Rank 0 reads the file and broadcasts its verdict: every rank raises the same message.

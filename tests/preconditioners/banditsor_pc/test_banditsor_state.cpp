@@ -72,7 +72,7 @@ std::string LoadMessage(const std::string &file)
   {
     ErrorCapture cap;
     EXPECT_NE(PCBanditSORLoadState(pc, file.c_str()), 0) << file << " was accepted";
-    msg = cap.message;
+    msg = cap.Message();
   }
   KSPDestroy(&ksp);
   int len = (int)msg.size();
