@@ -26,6 +26,32 @@ PetscErrorCode Monitor(KSP, PetscInt it, PetscReal rnorm, void *ctx)
   PetscFunctionReturn(0);
 }
 
+// PCDCDM's applications and network seconds (cumulated over the repeats: divided by them), and the flops of one
+// application from PETSc's log of the PetalCNNApply event (every rank's share summed).
+PetscErrorCode CollectNetworkStats(PC pc, PetscInt repeat, NetworkStats *net)
+{
+  MPI_Comm           comm;
+  PetscInt           applications;
+  PetscLogDouble     seconds, flops = 0;
+  const char        *weights;
+  PetscLogEvent      event;
+  PetscEventPerfInfo info{};
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectGetComm((PetscObject)pc, &comm));
+  PetscCall(PCDCDMGetNetworkStats(pc, &applications, &seconds));
+  PetscCall(PCDCDMGetWeightsFile(pc, &weights));
+  PetscCall(PetscLogEventGetId("PetalCNNApply", &event));
+  PetscCall(PetscLogEventGetPerfInfo(PETSC_DETERMINE, event, &info));
+  PetscCallMPI(MPI_Allreduce(&info.flops, &flops, 1, MPI_DOUBLE, MPI_SUM, comm));
+  net->present             = true;
+  net->applications        = (double)applications / repeat;
+  net->seconds             = seconds / repeat;
+  net->flopsPerApplication = info.count > 0 ? flops / info.count : 0.0;
+  net->weights             = weights ? weights : "";
+  PetscFunctionReturn(0);
+}
+
 bool Registered(PetscFunctionList list, const char name[])
 {
   void (*f)(void) = nullptr;
@@ -71,6 +97,20 @@ PetscErrorCode Solve(KSP ksp, const Problem &p, Vec b, Vec x, PetscInt repeat, b
   PetscCall(PetscObjectGetComm((PetscObject)ksp, &comm));
   PetscCall(KSPSetOperators(ksp, p.A, p.A));
   PetscCall(KSPGetPC(ksp, &pc));
+  PetscBool isDCDM;
+  PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCDCDM, &isDCDM));
+  if (isDCDM) {
+    // The network's flop count comes from PETSc's event log, so logging must be on (as -log_view turns it on).
+    PetscCall(PetscLogDefaultBegin());
+    // One pure-Neumann region holding every unknown: the null space is the constant on the PC's mask, which
+    // PCDCDM removes from its output when told (its default looks only for MatNullSpace's constant flag, which
+    // covers grids without solid or Dirichlet cells).
+    const char *prefix;
+    PetscBool   set;
+    PetscCall(PCGetOptionsPrefix(pc, &prefix));
+    PetscCall(PetscOptionsHasName(NULL, prefix, "-pc_dcdm_remove_constant", &set));
+    if (!set && p.topo.neumannRegions == 1 && p.topo.neumannUnknowns == p.topo.unknowns) PetscCall(PCDCDMSetRemoveConstant(pc, PETSC_TRUE));
+  }
   PetscCall(PetscTime(&t0));
   PetscCall(KSPSetUp(ksp)); // the preconditioner's setup (factorisation, hierarchy, network weights) is timed apart
   PetscCall(KSPSetUpOnBlocks(ksp));
@@ -108,6 +148,7 @@ PetscErrorCode Solve(KSP ksp, const Problem &p, Vec b, Vec x, PetscInt repeat, b
     }
   }
   PetscCall(KSPMonitorCancel(ksp));
+  if (isDCDM) PetscCall(CollectNetworkStats(pc, repeat, &rec->network));
   rec->reasonName = KSPConvergedReasons[rec->reason];
   // Cells that are not unknowns are identity rows with zero right-hand side: their pressure is 0 (Dirichlet) or
   // meaningless (solid), and a solver may leave round-off there (GAMG does); it is set to 0 exactly.

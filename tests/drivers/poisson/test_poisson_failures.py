@@ -123,8 +123,9 @@ class DCDMGrids(Case):
     """The default solver needs a 3-D grid with even sizes: the PC says so before any output exists."""
 
     def test_two_dimensional_and_odd_grids(self):
-        self.fails(["-poisson_dim", "2", "-poisson_n", "16"], "")
-        self.fails(["-poisson_n", "15"], "")
+        self.fails(["-poisson_dim", "2", "-poisson_n", "16"], "PC dcdm: the network is 3-D (3x3x3 convolutions), the DMDA is 2-D")
+        self.fails(["-poisson_n", "15"], "every global size must be even")
+        self.fails(["-poisson_n", "16", "-poisson_scene", "obstacles", "-poisson_free_surface", "-pc_dcdm_weights", "none.h5"], "none.h5")
 
 
 if __name__ == "__main__":
