@@ -93,6 +93,7 @@ def run_one(exe, scene, n, key, a, workdir, weights):
         return rec
     with open(js) as f:
         s = json.load(f)
+    os.remove(js)  # everything it holds goes into the record (and OUT/bench_dcdm.json)
     hist, times = s["residual_history"], s["iteration_times"]
     b = hist[0] if hist and hist[0] > 0 else 1.0
     rec.update(ksp_type=s["solver"]["ksp_type"], pc_type=s["solver"]["pc_type"], unknowns=s["grid"]["unknowns"],
@@ -270,8 +271,7 @@ def main():
             subprocess.run([sys.executable, os.path.join(HERE, "random_weights.py"), weights, "--seed", "1"], check=True)
         elif any("dcdm" in s for s in solvers) and not os.path.exists(weights):
             sys.exit(f"no DCDM weights at {weights}: pass --weights FILE, or --random-weights to validate the script")
-        workdir = os.path.join(a.out, "runs")
-        os.makedirs(workdir, exist_ok=True)
+        workdir = a.out
         git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
         db["env"] = {"machine": f"{platform.node()} ({os.cpu_count()} CPUs), {platform.platform()}", "git": git,
                      "weights": (os.path.relpath(weights, ROOT) if os.path.abspath(weights).startswith(ROOT + os.sep) else os.path.abspath(weights)) if weights else "", "random_weights": a.random_weights,
