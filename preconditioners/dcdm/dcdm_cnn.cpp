@@ -39,6 +39,26 @@ PetscLogEvent StepEvent(cnn::Op op)
   }
 }
 
+// Flops of each step of cnn::Program on a fine block of `cells` cells, counted as cnn::FlopsPerVoxel counts them
+// (so that they add up to Forward::Flops), for -log_view's per-layer rates.
+std::vector<double> StepFlops(const cnn::NetSpec &spec, double cells)
+{
+  const std::vector<cnn::ConvShape> shapes = cnn::ConvShapes(spec);
+  std::vector<double>               f;
+  for (const cnn::Step &st : cnn::Program(spec)) {
+    const double share = st.level == cnn::Level::Coarse ? cells / 8 : cells;
+    double       v     = 0;
+    if (st.conv >= 0) {
+      const cnn::ConvShape &c = shapes[st.conv];
+      v = share * (2.0 * c.ksize * c.ksize * c.ksize * c.cin * c.cout + c.cout);
+      if (st.op == cnn::Op::ConvRelu) v += share * spec.channels;
+      if (st.op == cnn::Op::ConvReluAdd) v += share * 2 * spec.channels;
+    } else v = cells * spec.channels; // pooling (8 values per coarse cell) or upsampling with the skip add
+    f.push_back(v);
+  }
+  return f;
+}
+
 template <class S>
 class Runner : public CNNRunner {
 public:
@@ -70,13 +90,17 @@ public:
       }
       (void)PetscLogEventEnd(PETAL_CNNHalo, 0, 0, 0, 0);
     };
-    forward_ = std::make_unique<cnn::Forward<S>>(w, b, halo);
-    forward_->SetStepHook([](cnn::Op op, bool begin) {
-      if (begin) (void)PetscLogEventBegin(StepEvent(op), 0, 0, 0, 0);
-      else {
-        Kokkos::fence(); // the kernels' time, not their launch
-        (void)PetscLogEventEnd(StepEvent(op), 0, 0, 0, 0);
+    forward_   = std::make_unique<cnn::Forward<S>>(w, b, halo);
+    stepFlops_ = StepFlops(w.spec, (double)b.Owned());
+    // Forward fences before the end bracket, so each event holds its kernels' time, not their launch.
+    forward_->SetStepHook([this](cnn::Op op, bool begin) {
+      if (begin) {
+        (void)PetscLogEventBegin(StepEvent(op), 0, 0, 0, 0);
+        return;
       }
+      if (step_ < stepFlops_.size()) (void)PetscLogFlops(stepFlops_[step_]);
+      ++step_;
+      (void)PetscLogEventEnd(StepEvent(op), 0, 0, 0, 0);
     });
     in_    = View("petal::PetalCNN::in", b.Owned());
     out_   = View("petal::PetalCNN::out", b.Owned());
@@ -90,6 +114,7 @@ public:
     PetscFunctionBegin;
     for (size_t i = 0; i < count_; ++i) inH_(i) = (S)in[i];
     Kokkos::deep_copy(in_, inH_);
+    step_ = 0;
     try {
       forward_->Apply(in_, out_);
     } catch (const std::exception &e) {
@@ -107,6 +132,8 @@ private:
   View                             in_, out_;
   typename View::HostMirror        inH_, outH_;
   size_t                           count_ = 0;
+  std::vector<double>              stepFlops_; // per step of cnn::Program, logged by the step hook
+  size_t                           step_ = 0;
 };
 
 PetscErrorCode CreateRunner(PetalCNN cnn, const cnn::Weights &w)
@@ -207,7 +234,6 @@ PetscErrorCode PetalCNNApply(PetalCNN cnn, Vec in, Vec out)
     PetscCall(VecScatterBegin(cnn->toFine, cnn->fineOut, out, INSERT_VALUES, SCATTER_REVERSE));
     PetscCall(VecScatterEnd(cnn->toFine, cnn->fineOut, out, INSERT_VALUES, SCATTER_REVERSE));
   }
-  PetscCall(PetscLogFlops(cnn->localFlops));
   PetscCall(PetscLogEventEnd(PETAL_CNNApply, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }

@@ -31,7 +31,8 @@ struct LevelLayout {
   PetscMPIInt Rank(PetscInt px, PetscInt py, PetscInt pz) const { return (PetscMPIInt)(px + (PetscInt)ranges[0].size() * (py + (PetscInt)ranges[1].size() * pz)); }
 };
 
-// What the pooling needs of the user's DMDA: 3-D, dof 1, every global size even. "" or the problem.
+// What the network needs of the user's DM: a 3-D DMDA, dof 1, every global size even (else an error naming the
+// problem, prefixed by `who`). Collective.
 PetscErrorCode DCDMCheckGrid(DM da, const char *who);
 // Ownership ranges along one direction, all even, as close to the user's as possible ("" or why not possible).
 std::string DCDMEvenRanges(PetscInt M, const PetscInt *user, PetscInt m, std::vector<PetscInt> *even);

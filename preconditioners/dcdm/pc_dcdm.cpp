@@ -95,7 +95,7 @@ PetscErrorCode PCView_DCDM(PC pc, PetscViewer viewer)
   PetscCall(ViewNetwork(dcdm, viewer));
   PetscInt size;
   PetscCall(VecGetSize(dcdm->mask, &size));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "  input: the residual on the unknown cells, scaled to unit 2-norm; output masked to the unknown cells%s\n", dcdm->removing ? ", its mean over them removed" : ""));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  input: the residual on the unknown cells, scaled to unit 2-norm; output masked to the unknown cells%s, scaled back by the residual's norm\n", dcdm->removing ? ", its mean over them removed" : ""));
   PetscCall(PetscViewerASCIIPrintf(viewer, "  mask %s: %.0f unknowns of %" PetscInt_FMT " cells\n", dcdm->maskSource, (double)dcdm->unknowns, size));
   const char *constant = dcdm->removeConstant == 1 ? "removed (-pc_dcdm_remove_constant)" : dcdm->removeConstant == 0 ? "kept (-pc_dcdm_remove_constant false)" : dcdm->removing ? "removed (the matrix has a constant null space)" : "kept (the matrix has no constant null space)";
   PetscCall(PetscViewerASCIIPrintf(viewer, "  constant component of the output: %s\n", constant));

@@ -10,7 +10,9 @@ PetscErrorCode SetWeightsFile_DCDM(PC pc, const char file[])
 {
   PetscFunctionBegin;
   PetscCheck(file && file[0], PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_NULL, "PCDCDMSetWeightsFile: no file name given");
-  Data(pc)->weightsFile = file; // PCSetUp reloads when the file differs from the loaded one
+  if (Data(pc)->weightsFile == file) PetscFunctionReturn(0);
+  Data(pc)->weightsFile = file;
+  pc->setupcalled       = 0; // the next PCSetUp loads it (KSPSolve calls PCSetUp again only then)
   PetscFunctionReturn(0);
 }
 PetscErrorCode GetWeightsFile_DCDM(PC pc, const char **file)
@@ -22,7 +24,9 @@ PetscErrorCode SetPrecision_DCDM(PC pc, PetalCNNPrecision p)
 {
   PetscFunctionBegin;
   PetscCheck(p == PETAL_CNN_FLOAT32 || p == PETAL_CNN_FLOAT64, PetscObjectComm((PetscObject)pc), PETSC_ERR_ARG_OUTOFRANGE, "PCDCDMSetPrecision: unknown precision %d", (int)p);
-  Data(pc)->precision = p; // PCSetUp rebuilds the network when it differs from the built one
+  if (Data(pc)->precision == p) PetscFunctionReturn(0);
+  Data(pc)->precision = p;
+  pc->setupcalled     = 0; // the next PCSetUp rebuilds the network
   PetscFunctionReturn(0);
 }
 PetscErrorCode GetPrecision_DCDM(PC pc, PetalCNNPrecision *p)

@@ -76,7 +76,18 @@ void CompareWithReference(const Case &c, PetalCNNPrecision precision, double tol
         for (PetscInt x = xs; x < xs + xm; ++x) a[z][y][x] = Input(x, y, z);
     ASSERT_EQ(DMDAVecRestoreArray(da, in, &a), 0);
   }
+  // -log_view's flop count of PetalCNNApply (the per-layer counts logged inside it) is the network's.
+  PetscLogEvent      event;
+  PetscEventPerfInfo before, after;
+  ASSERT_EQ(PetscLogDefaultBegin(), 0); // event counts and flops, as -log_view would show them
+  ASSERT_EQ(PetscLogEventGetId("PetalCNNApply", &event), 0);
+  ASSERT_EQ(PetscLogEventGetPerfInfo(0, event, &before), 0);
   ASSERT_EQ(PetalCNNApply(cnn, in, out), 0);
+  ASSERT_EQ(PetscLogEventGetPerfInfo(0, event, &after), 0);
+  double logged = after.flops - before.flops, total;
+  MPI_Allreduce(&logged, &total, 1, MPI_DOUBLE, MPI_SUM, Comm());
+  EXPECT_EQ(after.count - before.count, 1);
+  EXPECT_NEAR(total, petal::cnn::FlopsPerVoxel(petal::cnn::From64()) * (double)(c.M * c.N * c.P), 1e-9 * total);
   // Every rank runs the whole-grid reference (small grids) and checks its own cells.
   std::vector<double> whole((size_t)(c.M * c.N * c.P));
   for (PetscInt z = 0; z < c.P; ++z)

@@ -397,6 +397,24 @@ TEST(DCDMPreconditioner, ViewShowsTheNetwork)
                                      std::string("mask auto"), "network applications " + std::to_string(apps), std::string("network time")})
       DCDM_EXPECT_CONTAINS(view, part);
   }
+  // Setters after a solve take effect at the next one: precision, then another weights file.
+  ASSERT_EQ(PCDCDMSetPrecision(f.pc, PETAL_CNN_FLOAT32), 0);
+  ASSERT_EQ(KSPSolve(f.ksp, b, x), 0);
+  std::string again = ViewText(f.ksp, "float32");
+  if (Rank() == 0) DCDM_EXPECT_CONTAINS(again, "97457 parameters, precision float32");
+  petal::cnn::NetSpec small;
+  small.arch = "custom", small.channels = 4, small.fine_pairs = 1, small.coarse_pairs = 1, small.up_pairs = 1;
+  const std::string other = TestFile("custom_small");
+  ASSERT_EQ(PetalDCDMWeightsSave(Comm(), other.c_str(), petal::cnn::RandomWeights(small, 3), petal::DCDMTrainingInfo()), 0);
+  ASSERT_EQ(PCDCDMSetWeightsFile(f.pc, other.c_str()), 0);
+  ASSERT_EQ(KSPSolve(f.ksp, b, x), 0);
+  again = ViewText(f.ksp, "custom");
+  if (Rank() == 0) {
+    DCDM_EXPECT_CONTAINS(again, "weights file " + other);
+    DCDM_EXPECT_CONTAINS(again, "network: arch custom, 4 channels, residual pairs 1/1/1");
+  }
+  MPI_Barrier(Comm());
+  if (Rank() == 0) std::remove(other.c_str());
   VecDestroy(&b);
   VecDestroy(&x);
 }
