@@ -7,10 +7,12 @@
 //     2*27*C*C flops per cell (multiply-adds only), and the fraction of the measured GEMM peak.
 //  3. The whole from64 forward (Forward<float>, ConvAlgorithm::Fast) per application on N^3, with its
 //     Flops() rate.
-// Each timing is the median (and best) of `reps` runs after one warm-up run.
+// Each timing is the median and the best of `reps` runs after one warm-up run (rates use the best: the machine
+// may be shared), plus the process's CPU time.
 //
 // Usage: bench_conv [-sizes 32,64,128] [-reps 5] [-gemm_n 2048] [-tiles 256,512,1024,2048,4096]
-//                   [-channels 16] [-forward_sizes 32,64,128] [-json FILE]
+//                   [-channels 16] [-forward_sizes 32,64,128] [-direct_max 64] [-json FILE]
+// (the direct kernel, several times slower on CPUs, is timed up to N = direct_max only)
 // Threads: Kokkos runs its Serial space; the GEMM uses the BLAS's threads (OPENBLAS_NUM_THREADS).
 #include <petal/cnn.hpp>
 #include <petal/kokkos_spaces.hpp>
@@ -22,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <string>
 #include <vector>
@@ -33,22 +36,34 @@ namespace
 {
 
 struct Timing {
-  double median, best;
+  double median, best, cpu; // wall seconds (median, best) and the process's CPU seconds per call (median)
 };
 
+double CpuSeconds()
+{
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* On a machine shared with other jobs the wall time includes waiting for a core; the CPU time does not (with
+ * one BLAS thread it is the compute time; with several it also counts the BLAS threads' spinning). */
 Timing Time(const std::function<void()> &f, int reps)
 {
   f(); // warm-up: first-touch of workspaces, BLAS thread start
   Kokkos::fence();
-  std::vector<double> t;
+  std::vector<double> t, c;
   for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = CpuSeconds();
+    const auto   t0 = std::chrono::steady_clock::now();
     f();
     Kokkos::fence();
     t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    c.push_back(CpuSeconds() - c0);
   }
   std::sort(t.begin(), t.end());
-  return {t[t.size() / 2], t[0]};
+  std::sort(c.begin(), c.end());
+  return {t[t.size() / 2], t[0], c[c.size() / 2]};
 }
 
 std::vector<int> ParseList(const char *s)
@@ -78,7 +93,7 @@ void FillRandom(const V &v, unsigned seed)
 struct Row {
   std::string what;
   int         n;
-  double      seconds, best, gflops, frac_peak;
+  double      seconds, best, cpu, gflops, frac_peak;
 };
 
 } // namespace
@@ -86,7 +101,7 @@ struct Row {
 int main(int argc, char **argv)
 {
   std::vector<int> sizes = {32, 64, 128}, fsizes = {32, 64, 128}, tiles = {256, 512, 1024, 2048, 4096};
-  int              reps = 5, gemm_n = 2048, C = 16;
+  int              reps = 5, gemm_n = 2048, C = 16, direct_max = 64;
   const char      *json = nullptr;
   for (int i = 1; i < argc; ++i) {
     const std::string a    = argv[i];
@@ -101,6 +116,7 @@ int main(int argc, char **argv)
     else if (a == "-reps") reps = std::max(1, std::atoi(next));
     else if (a == "-gemm_n") gemm_n = std::atoi(next);
     else if (a == "-channels") C = std::atoi(next);
+    else if (a == "-direct_max") direct_max = std::atoi(next);
     else if (a == "-json") json = next;
     else {
       std::fprintf(stderr, "bench_conv: unknown option %s\n", a.c_str());
@@ -121,12 +137,13 @@ int main(int argc, char **argv)
     FillRandom(B, 2);
     const Timing t = Time([&] { KokkosBlas::gemm("N", "N", 1.0f, A, B, 0.0f, Cm); }, reps);
     peak           = 2.0 * gemm_n * gemm_n * (double)gemm_n / t.best / 1e9;
-    std::printf("\nfloat32 GEMM %d^3: median %.4f s, best %.4f s: peak %.1f GFLOP/s (best)\n", gemm_n, t.median, t.best, peak);
+    std::printf("\nfloat32 GEMM %d^3: median %.4f s, best %.4f s, CPU %.4f s: peak %.1f GFLOP/s (best)\n", gemm_n, t.median, t.best, t.cpu, peak);
   }
 
   // 2. one conv C -> C
   std::vector<Row> rows;
-  std::printf("\n3x3x3 conv %d->%d + bias + ReLU + add, float\n%-22s %6s %12s %12s %10s %8s\n", C, C, "algorithm", "N", "median [s]", "best [s]", "GFLOP/s", "% peak");
+  std::printf("\n3x3x3 conv %d->%d + bias + ReLU + add, float; GFLOP/s and %% of the GEMM peak from the best time\n%-22s %6s %12s %12s %10s %10s %8s\n", C, C, "algorithm",
+              "N", "median [s]", "best [s]", "CPU [s]", "GFLOP/s", "% peak");
   for (int n : sizes) {
     const Block          b{n, n, n};
     Buffer<float>        in("in", b.Ghosted() * C), out("out", b.Ghosted() * C);
@@ -142,9 +159,9 @@ int main(int argc, char **argv)
     const auto   dw    = UploadConv<float, MemSpace>(cw);
     const double flops = 2.0 * 27 * C * C * (double)b.Owned();
     auto         add   = [&](const std::string &what, const Timing &t) {
-      const double g = flops / t.median / 1e9;
-      rows.push_back({what, n, t.median, t.best, g, g / peak});
-      std::printf("%-22s %6d %12.5f %12.5f %10.1f %7.1f%%\n", what.c_str(), n, t.median, t.best, g, 100 * g / peak);
+      const double g = flops / t.best / 1e9;
+      rows.push_back({what, n, t.median, t.best, t.cpu, g, g / peak});
+      std::printf("%-22s %6d %12.5f %12.5f %10.5f %10.1f %7.1f%%\n", what.c_str(), n, t.median, t.best, t.cpu, g, 100 * g / peak);
       std::fflush(stdout);
     };
     for (int tile : tiles) {
@@ -155,15 +172,15 @@ int main(int argc, char **argv)
       kk::ConvShiftGemm<float, ExecSpace> conv(tile);
       add("shifted gemm tile " + std::to_string(tile), Time([&] { conv(ExecSpace(), b, in, dw, out, Epilogue::ReluAdd); }, reps));
     }
-    add("direct", Time([&] { kk::ConvDirect<float>(ExecSpace(), b, in, dw, out, Epilogue::ReluAdd); }, reps));
+    if (n <= direct_max) add("direct", Time([&] { kk::ConvDirect<float>(ExecSpace(), b, in, dw, out, Epilogue::ReluAdd); }, reps));
   }
 
   // 3. whole from64 forward
-  std::printf("\nfrom64 forward, Forward<float> Fast (shifted gemm, default tile %d)\n%6s %12s %12s %10s %14s\n", kk::ConvShiftGemm<float, ExecSpace>::DefaultTileRows(), "N", "median [s]",
-              "best [s]", "GFLOP/s", "ns per cell");
+  std::printf("\nfrom64 forward, Forward<float> Fast (shifted gemm, default tile %d)\n%6s %12s %12s %10s %10s %14s\n", kk::ConvShiftGemm<float, ExecSpace>::DefaultTileRows(), "N", "median [s]",
+              "best [s]", "CPU [s]", "GFLOP/s", "ns per cell");
   struct FRow {
     int    n;
-    double seconds, best, gflops;
+    double seconds, best, cpu, gflops;
   };
   std::vector<FRow> frows;
   for (int n : fsizes) {
@@ -172,9 +189,9 @@ int main(int argc, char **argv)
     Buffer<float>  in("in", b.Owned()), out("out", b.Owned());
     FillRandom(in, 4);
     const Timing t = Time([&] { f.Apply(in, out); }, std::max(1, reps / (n >= 128 ? 2 : 1)));
-    const double g = f.Flops() / t.median / 1e9;
-    frows.push_back({n, t.median, t.best, g});
-    std::printf("%6d %12.4f %12.4f %10.1f %14.1f\n", n, t.median, t.best, g, 1e9 * t.median / b.Owned());
+    const double g = f.Flops() / t.best / 1e9;
+    frows.push_back({n, t.median, t.best, t.cpu, g});
+    std::printf("%6d %12.4f %12.4f %10.4f %10.1f %14.1f\n", n, t.median, t.best, t.cpu, g, 1e9 * t.best / b.Owned());
     std::fflush(stdout);
   }
 
@@ -187,11 +204,11 @@ int main(int argc, char **argv)
     std::fprintf(fp, "{\n  \"exec_space\": \"%s\",\n  \"openblas_num_threads\": \"%s\",\n  \"gemm\": {\"n\": %d, \"gflops\": %.3f},\n  \"conv\": [\n", ExecSpace::name(),
                  blas_threads ? blas_threads : "", gemm_n, peak);
     for (size_t i = 0; i < rows.size(); ++i)
-      std::fprintf(fp, "    {\"algorithm\": \"%s\", \"n\": %d, \"channels\": %d, \"seconds\": %.6g, \"best\": %.6g, \"gflops\": %.3f, \"fraction_of_gemm_peak\": %.4f}%s\n", rows[i].what.c_str(),
-                   rows[i].n, C, rows[i].seconds, rows[i].best, rows[i].gflops, rows[i].frac_peak, i + 1 < rows.size() ? "," : "");
+      std::fprintf(fp, "    {\"algorithm\": \"%s\", \"n\": %d, \"channels\": %d, \"seconds\": %.6g, \"best\": %.6g, \"cpu\": %.6g, \"gflops\": %.3f, \"fraction_of_gemm_peak\": %.4f}%s\n", rows[i].what.c_str(),
+                   rows[i].n, C, rows[i].seconds, rows[i].best, rows[i].cpu, rows[i].gflops, rows[i].frac_peak, i + 1 < rows.size() ? "," : "");
     std::fprintf(fp, "  ],\n  \"forward_from64\": [\n");
     for (size_t i = 0; i < frows.size(); ++i)
-      std::fprintf(fp, "    {\"n\": %d, \"seconds\": %.6g, \"best\": %.6g, \"gflops\": %.3f}%s\n", frows[i].n, frows[i].seconds, frows[i].best, frows[i].gflops, i + 1 < frows.size() ? "," : "");
+      std::fprintf(fp, "    {\"n\": %d, \"seconds\": %.6g, \"best\": %.6g, \"cpu\": %.6g, \"gflops\": %.3f}%s\n", frows[i].n, frows[i].seconds, frows[i].best, frows[i].cpu, frows[i].gflops, i + 1 < frows.size() ? "," : "");
     std::fprintf(fp, "  ]\n}\n");
     std::fclose(fp);
     std::printf("\nwrote %s\n", json);
