@@ -8,7 +8,7 @@ namespace petal
 namespace dcdm_train
 {
 
-torch::Tensor RitzRightHandSides(const RitzPairs &ritz, int count, int theta, at::Generator &gen, int *null_skipped)
+torch::Tensor RitzRightHandSides(const RitzPairs &ritz, int count, int theta, bool remove_constant, at::Generator &gen, int *null_skipped)
 {
   torch::NoGradGuard no_grad;
   const auto    f64  = torch::TensorOptions().dtype(torch::kFloat64);
@@ -28,6 +28,9 @@ torch::Tensor RitzRightHandSides(const RitzPairs &ritz, int count, int theta, at
     const int64_t m = std::min<int64_t>(chunk, count - s);
     const auto    c = at::randn({m, k}, gen, f64) * scale;
     auto          b = c.mm(ritz.vectors.t());              // (m, n)
+    // The Ritz vectors carry rounding-level traces of the null space (amplified where Lanczos' beta is small);
+    // the samples are meant to lie in the range of A.
+    if (remove_constant) b -= b.mean(1, true);
     b /= b.norm(2, {1}, true);
     out.narrow(0, s, m).copy_(b);
   }
@@ -48,7 +51,7 @@ Dataset MakeDataset(const DataSettings &s)
   // The coefficients come from their own stream (seed + 1), so changing the sample counts leaves the Lanczos
   // start unchanged; validation follows training in the same stream.
   at::Generator gen = at::detail::createCPUGenerator(s.seed + 1);
-  auto          all = RitzRightHandSides(d.ritz, s.samples + s.validation, s.ritz_theta, gen, &d.null_skipped);
+  auto          all = RitzRightHandSides(d.ritz, s.samples + s.validation, s.ritz_theta, s.boundary == Boundary::Neumann, gen, &d.null_skipped);
   all               = all.to(torch::kFloat32).view({s.samples + s.validation, 1, s.n, s.n, s.n});
   d.train           = all.narrow(0, 0, s.samples).clone();
   d.validation      = all.narrow(0, s.samples, s.validation).clone();

@@ -36,7 +36,9 @@ RitzPairs Lanczos(const std::function<torch::Tensor(const torch::Tensor &)> &app
     for (int pass = 0; pass < 2; ++pass) w -= Wj.t().mv(Wj.mv(w));
     if (j + 1 == steps) break;
     const double b = w.norm().item<double>();
-    if (!(b > 1e-12 * alphaMax)) break; // invariant subspace found: the Ritz values are exact
+    // An (almost) invariant subspace: the Ritz values are eigenvalues to about b. Going on would normalise
+    // rounding noise amplified by 1/b into the next vector, i.e. restart from an arbitrary direction.
+    if (!(b > 1e-8 * alphaMax)) break;
     beta.push_back(b);
     q = w / b;
   }

@@ -5,7 +5,7 @@
  * q_{j+1} beta_j = A q_j - alpha_j q_j - beta_{j-1} q_{j-1}, each new vector orthogonalised again against all
  * previous ones (classical Gram-Schmidt, twice), then T = tridiag(beta, alpha, beta) = Q diag(theta) Q^T
  * (torch::linalg_eigh) and the Ritz vectors V = W Q, W = [q_1 .. q_m].
- * Stops early when the Krylov space is exhausted (beta_j below 1e-12 of the largest |alpha|). */
+ * Stops early when the Krylov space is (nearly) exhausted: beta_j below 1e-8 of the largest |alpha|. */
 #include <torch/torch.h>
 #include <cstdint>
 #include <functional>

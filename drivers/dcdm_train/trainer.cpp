@@ -39,14 +39,14 @@ namespace
 using Clock = std::chrono::steady_clock;
 
 // libtorch reports errors as exceptions; petal's callers expect PETSc error codes with the message.
-#define PETAL_TORCH_TRY(comm, what, ...) \
+#define PETAL_TORCH_TRY(comm, task, ...) \
   do { \
     try { \
       __VA_ARGS__; \
     } catch (const c10::Error &e) { \
-      SETERRQ(comm, PETSC_ERR_LIB, "petal-train-dcdm: %s: %s", what, e.what_without_backtrace()); \
+      SETERRQ(comm, PETSC_ERR_LIB, "petal-train-dcdm: %s: %s", task, e.what_without_backtrace()); \
     } catch (const std::exception &e) { \
-      SETERRQ(comm, PETSC_ERR_LIB, "petal-train-dcdm: %s: %s", what, e.what()); \
+      SETERRQ(comm, PETSC_ERR_LIB, "petal-train-dcdm: %s: %s", task, e.what()); \
     } \
   } while (0)
 
