@@ -12,6 +12,10 @@ namespace petal
 namespace cnn
 {
 
+/* The shifted GEMM's inner dimension is 3*cin: from 8 channels on it beats im2col (bench/dcdm/bench_conv); the
+ * 1-channel input conv (K = 3 there, 27 with im2col) goes through im2col. */
+constexpr int kShiftGemmMinChannels = 8;
+
 template <class Scalar>
 struct Forward<Scalar>::Impl {
   using Conv = DeviceConv<Scalar, MemSpace>;
@@ -24,7 +28,8 @@ struct Forward<Scalar>::Impl {
   BufferPlan                      plan;
   std::vector<Buffer<Scalar>>     bufs;
   std::vector<Conv>               convs;
-  kk::ConvIm2colGemm<Scalar, ExecSpace> gemm;
+  kk::ConvShiftGemm<Scalar, ExecSpace>  shift_gemm;
+  kk::ConvIm2colGemm<Scalar, ExecSpace> im2col_gemm;
 
   const Block &BlockOf(Level l) const { return l == Level::Fine ? fine : coarse; }
 
@@ -46,7 +51,8 @@ struct Forward<Scalar>::Impl {
       auto hout = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
       ref::Conv3<Scalar>(b, hin.data(), cw, hout.data(), e);
       Kokkos::deep_copy(out, hout);
-    } else gemm(ExecSpace(), b, in, convs[s.conv], out, e);
+    } else if (cw.shape.cin >= kShiftGemmMinChannels) shift_gemm(ExecSpace(), b, in, convs[s.conv], out, e);
+    else im2col_gemm(ExecSpace(), b, in, convs[s.conv], out, e);
   }
 
   void PoolStep(const Step &s)

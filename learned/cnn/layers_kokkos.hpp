@@ -60,42 +60,41 @@ void ScatterOwned(const Exec &exec, const Block &b, const Kokkos::View<const Sca
     "cnn::scatter", Kokkos::RangePolicy<Exec>(exec, 0, b.Owned()), KOKKOS_LAMBDA(const size_t m) { ghosted(GhostedCell(nx, ny, m)) = owned(m); });
 }
 
-/* 2x2x2 average pooling: fine ghosted (C channels) -> owned cells of the coarse ghosted block. */
+/* 2x2x2 average pooling: fine ghosted (C channels) -> owned cells of the coarse ghosted block. One work item
+ * per coarse cell, channels in the inner loop (contiguous runs of C). */
 template <class Scalar, class Exec>
 void AvgPool2(const Exec &exec, const Block &fine, const Kokkos::View<const Scalar *, typename Exec::memory_space> &in, int C,
               const Kokkos::View<Scalar *, typename Exec::memory_space> &out)
 {
-  const Block  coarse{fine.nx / 2, fine.ny / 2, fine.nz / 2};
-  const int    cnx = coarse.nx, cny = coarse.ny, fx = fine.nx + 2, fy = fine.ny + 2;
-  const size_t n = coarse.Owned() * C;
+  const Block coarse{fine.nx / 2, fine.ny / 2, fine.nz / 2};
+  const int   cnx = coarse.nx, cny = coarse.ny, fx = fine.nx + 2, fy = fine.ny + 2;
   Kokkos::parallel_for(
-    "cnn::avgpool2", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(const size_t idx) {
-      const int    c = (int)(idx % C);
-      const size_t m = idx / C;
+    "cnn::avgpool2", Kokkos::RangePolicy<Exec>(exec, 0, coarse.Owned()), KOKKOS_LAMBDA(const size_t m) {
       const size_t i = m % cnx, t = m / cnx, j = t % cny, k = t / cny;
       // fine ghosted corner of the 2x2x2 group: owned fine cell (2k, 2j, 2i) is ghosted (2k+1, 2j+1, 2i+1)
-      const size_t g = ((2 * k + 1) * fy + (2 * j + 1)) * fx + (2 * i + 1);
+      const size_t b0 = (((2 * k + 1) * fy + (2 * j + 1)) * fx + (2 * i + 1)) * C;
       const size_t sx = C, sy = (size_t)fx * C, sz = (size_t)fy * fx * C;
-      const size_t b = g * C + c;
-      const Scalar s = in(b) + in(b + sx) + in(b + sy) + in(b + sy + sx) + in(b + sz) + in(b + sz + sx) + in(b + sz + sy) + in(b + sz + sy + sx);
-      out(GhostedCell(cnx, cny, m) * C + c) = s / Scalar(8);
+      const size_t o  = GhostedCell(cnx, cny, m) * C;
+      for (int c = 0; c < C; ++c) {
+        const size_t b = b0 + c;
+        const Scalar s = in(b) + in(b + sx) + in(b + sy) + in(b + sy + sx) + in(b + sz) + in(b + sz + sx) + in(b + sz + sy) + in(b + sz + sy + sx);
+        out(o + c)     = s / Scalar(8);
+      }
     });
 }
 
-/* Nearest-neighbour upsampling of the coarse ghosted block added into the owned cells of the fine one. */
+/* Nearest-neighbour upsampling of the coarse ghosted block added into the owned cells of the fine one. One
+ * work item per fine cell, channels in the inner loop. */
 template <class Scalar, class Exec>
 void UpsampleAdd2(const Exec &exec, const Block &fine, const Kokkos::View<const Scalar *, typename Exec::memory_space> &coarse_in, int C,
                   const Kokkos::View<Scalar *, typename Exec::memory_space> &fine_out)
 {
-  const int    nx = fine.nx, ny = fine.ny, cx = fine.nx / 2 + 2, cy = fine.ny / 2 + 2;
-  const size_t n = fine.Owned() * C;
+  const int nx = fine.nx, ny = fine.ny, cx = fine.nx / 2 + 2, cy = fine.ny / 2 + 2;
   Kokkos::parallel_for(
-    "cnn::upsample2_add", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(const size_t idx) {
-      const int    c = (int)(idx % C);
-      const size_t m = idx / C;
+    "cnn::upsample2_add", Kokkos::RangePolicy<Exec>(exec, 0, fine.Owned()), KOKKOS_LAMBDA(const size_t m) {
       const size_t i = m % nx, t = m / nx, j = t % ny, k = t / ny;
-      const size_t gc = ((k / 2 + 1) * cy + (j / 2 + 1)) * cx + (i / 2 + 1);
-      fine_out(GhostedCell(nx, ny, m) * C + c) += coarse_in(gc * C + c);
+      const size_t src = (((k / 2 + 1) * cy + (j / 2 + 1)) * cx + (i / 2 + 1)) * C, dst = GhostedCell(nx, ny, m) * C;
+      for (int c = 0; c < C; ++c) fine_out(dst + c) += coarse_in(src + c);
     });
 }
 

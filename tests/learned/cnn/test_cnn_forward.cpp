@@ -57,7 +57,8 @@ TYPED_TEST(CnnForward, MatchesWholeGridReference)
     Block   b;
   };
   const std::vector<Case> cases = {{From64(), {8, 8, 8}},         {From64(), {10, 6, 4}},        {From128(), {6, 8, 10}},
-                                   {Custom(4, 1, 1, 1), {6, 4, 8}}, {Custom(1, 1, 0, 0), {2, 2, 2}}, {Custom(5, 2, 2, 0), {4, 2, 6}}};
+                                   {Custom(4, 1, 1, 1), {6, 4, 8}}, {Custom(1, 1, 0, 0), {2, 2, 2}}, {Custom(5, 2, 2, 0), {4, 2, 6}},
+                                   {Custom(8, 1, 1, 2), {4, 6, 2}}, {From64(), {2, 2, 2}}};
   unsigned long long      seed  = 7;
   for (const Case &c : cases) {
     const Weights             w        = TestWeights(c.spec, ++seed);

@@ -112,6 +112,12 @@ TYPED_TEST(CnnLayers, Conv3MatchesReference)
           conv(petal::ExecSpace(), b, din, dw, dout, e);
           ExpectGhostedNear(b, cout, expected, ToHost(dout), RelTol<S>(), "im2col+gemm tile " + std::to_string(conv.TileRows()) + " " + what);
         }
+        for (int tile : {0, 5}) {
+          kk::ConvShiftGemm<S, petal::ExecSpace> conv = tile ? kk::ConvShiftGemm<S, petal::ExecSpace>(tile) : kk::ConvShiftGemm<S, petal::ExecSpace>();
+          auto                                   dout = ToDevice<S>(out0);
+          conv(petal::ExecSpace(), b, din, dw, dout, e);
+          ExpectGhostedNear(b, cout, expected, ToHost(dout), RelTol<S>(), "shifted gemm tile " + std::to_string(conv.TileRows()) + " " + what);
+        }
         auto dout = ToDevice<S>(out0);
         kk::ConvDirect<S>(petal::ExecSpace(), b, din, dw, dout, e);
         ExpectGhostedNear(b, cout, expected, ToHost(dout), RelTol<S>(), "direct " + what);
