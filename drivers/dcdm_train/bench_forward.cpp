@@ -123,13 +123,19 @@ PetscErrorCode Run(MPI_Comm comm)
   PetscCall(PetscOptionsInt("-threads", "libtorch threads (0: libtorch's default)", NULL, threads, &threads, NULL));
   PetscCall(PetscOptionsString("-json", "Write the table as JSON", NULL, json, json, sizeof json, NULL));
   PetscOptionsEnd();
+  PetscBool help;
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help) PetscFunctionReturn(0);
   if (!setSizes) nsizes = 3;
   PetscCheck(repeat >= 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "-repeat must be >= 1");
   for (PetscInt i = 0; i < nsizes; ++i) PetscCheck(sizes[i] >= 2 && sizes[i] % 2 == 0, comm, PETSC_ERR_ARG_OUTOFRANGE, "-sizes: %" PetscInt_FMT " is not an even size >= 2", sizes[i]);
   if (json[0]) PetscCall(PetalCheckWritable(comm, json));
   if (threads > 0) at::set_num_threads((int)threads);
 
-  if (weights[0]) PetscCall(PetalDCDMWeightsLoad(comm, weights, &w, NULL));
+  if (weights[0]) {
+    petal::DCDMTrainingInfo info;
+    PetscCall(PetalDCDMWeightsLoad(comm, weights, &w, &info));
+  }
   else {
     cnn::NetSpec spec;
     PetscCheck(cnn::SpecByName(arch, &spec), comm, PETSC_ERR_ARG_WRONG, "-arch %s is not from64 or from128", arch);

@@ -15,9 +15,12 @@ PetscErrorCode Run(MPI_Comm comm, const std::string &command)
 {
   TrainSettings s;
   TrainResult   r;
+  PetscBool     help;
   PetscFunctionBegin;
   s.command = command;
   PetscCall(ReadSettings(comm, &s));
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help) PetscFunctionReturn(0); // -help lists the options; it does not train
   PetscCall(Train(comm, s, &r));
   PetscFunctionReturn(0);
 }
