@@ -132,7 +132,12 @@ def summarise_kernels(path, name):
             best[row["n"]] = row
     for n, row in sorted(best.items()):
         lines.append(f"- fastest 3×3×3 conv 16→16 at {n}³: {row['algorithm']}, {row['gflops']:.1f} GFLOP/s ({100 * row.get('fraction_of_gemm_peak', 0):.0f}% of the GEMM peak)")
-    for k, v in d.items():  # any other flat numbers (bench_forward's layout is its owner's)
+    for row in d.get("sizes", []):  # bench_forward: libtorch against petal's Kokkos forward, same weights
+        g = row.get("gflop", 0)
+        lines.append(f"- {d.get('arch', '?')} forward at {row['n']}³ ({g:.3g} GFLOP): petal float32 {row['petal_float32_s']:.4g} s ({g / row['petal_float32_s']:.1f} GFLOP/s), "
+                     f"float64 {row['petal_float64_s']:.4g} s, libtorch float32 ({d.get('torch_threads', '?')} threads) {row['torch_float32_s']:.4g} s ({g / row['torch_float32_s']:.1f} GFLOP/s); "
+                     f"largest relative difference float32 {row.get('petal_float32_rel_diff', 0):.1e}")
+    for k, v in d.items():  # any other flat numbers
         if isinstance(v, (int, float)) and k not in ("n",):
             lines.append(f"- {k}: {v}")
     return "\n".join(lines)
@@ -180,7 +185,7 @@ def report(db, a):
             out += ["", s]
     out += ["", "Commands (each with `-json FILE` added; `mpiexec -n NP` in front):", ""]
     for r in runs:
-        out.append(f"- `{r['command']}`")
+        out.append(f"- `{r['command'].replace(ROOT + os.sep, '')}`")
     with open(os.path.join(a.out, "bench_dcdm.md"), "w") as f:
         f.write("\n".join(out) + "\n")
     plot(runs, a)
