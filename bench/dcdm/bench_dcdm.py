@@ -18,7 +18,8 @@ Solvers (--solvers, comma-separated keys):
   cg-hypre    -ksp_type cg -pc_type hypre -pc_hypre_type boomeramg
 Scenes (--scenes): empty (the pure-Neumann box the networks are trained on), plume (petal-poisson's default: a
 ball above the plume's source), obstacles (two balls, three boxes: a geometry no training matrix has); see
-drivers/mesh/voxel_scenes.hpp. Every scene has closed walls (pure Neumann), like the training matrices.
+drivers/mesh/voxel_scenes.hpp. Every scene has closed walls (pure Neumann), like the training matrices. A scene
+name ending in "+fs" (e.g. plume+fs) adds -poisson_free_surface: the top layer Dirichlet (not in the default run).
 
 Runnable in pieces: each run is stored under its key in OUT/bench_dcdm.json (later runs of the same key replace
 it), and the report (OUT/bench_dcdm.md, OUT/bench_dcdm_residuals.png, OUT/bench_dcdm_time.png) is rebuilt from
@@ -55,8 +56,9 @@ SOLVERS = {
     "cg-hypre": ("CG + BoomerAMG", ["-ksp_type", "cg", "-pc_type", "hypre", "-pc_hypre_type", "boomeramg"]),
 }
 SCENES = ["empty", "plume", "obstacles"]
+ALL_SCENES = SCENES + ["plume+fs"]  # "+fs": the top layer Dirichlet (a free surface), not in the default run
 SCENE_TEXT = {"empty": "empty box (training-like)", "plume": "plume (one ball)", "obstacles": "obstacles (unseen geometry)",
-              "sphere": "sphere"}
+              "sphere": "sphere", "plume+fs": "plume, free surface (Dirichlet top)"}
 
 
 def solver_args(key, np_, weights):
@@ -73,7 +75,8 @@ def run_one(exe, scene, n, key, a, workdir, weights):
     tag = f"{scene}_{n}_{key}_np{a.np}"
     js = os.path.join(workdir, f"{tag}.json")
     max_it = a.dcdm_max_it if "dcdm" in key else a.max_it
-    args = ["-poisson_scene", scene, "-poisson_n", str(n), "-poisson_seed", "1", "-ksp_rtol", str(min(a.rtols)),
+    name, free = (scene[:-3], True) if scene.endswith("+fs") else (scene, False)
+    args = ["-poisson_scene", name] + (["-poisson_free_surface"] if free else []) + ["-poisson_n", str(n), "-poisson_seed", "1", "-ksp_rtol", str(min(a.rtols)),
             "-ksp_max_it", str(max_it), "-poisson_keep_unconverged", "-poisson_output", "none", "-poisson_quiet",
             "-poisson_repeat", str(a.repeat)] + solver_args(key, a.np, weights)
     cmd = [MPIEXEC, "-n", str(a.np), exe] + args + ["-json", js]
@@ -144,7 +147,7 @@ def summarise_kernels(path, name):
 
 
 def report(db, a):
-    runs = sorted(db["runs"].values(), key=lambda r: (SCENES.index(r["scene"]) if r["scene"] in SCENES else 9, r["n"], list(SOLVERS).index(r["solver"])))
+    runs = sorted(db["runs"].values(), key=lambda r: (ALL_SCENES.index(r["scene"]) if r["scene"] in ALL_SCENES else 9, r["n"], list(SOLVERS).index(r["solver"])))
     rt = [f"{r:g}" for r in sorted(a.rtols, reverse=True)]
     out = ["# DCDM benchmark (bench/dcdm/bench_dcdm.py)", "",
            f"Machine: {db['env'].get('machine', '?')}; {db['env'].get('note', '')}", "",
@@ -195,7 +198,7 @@ def plot(runs, a):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    scenes = [s for s in SCENES if any(r["scene"] == s for r in runs)]
+    scenes = [s for s in ALL_SCENES if any(r["scene"] == s for r in runs)]
     sizes = sorted({r["n"] for r in runs})
     if not scenes or not sizes:
         return
