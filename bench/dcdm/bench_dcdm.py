@@ -208,6 +208,9 @@ def plot(runs, a):
         for i, scene in enumerate(scenes):
             for j, n in enumerate(sizes):
                 ax = axes[i][j]
+                if not any(r["scene"] == scene and r["n"] == n and "history" in r for r in runs):
+                    ax.set_visible(False)  # a case not run (e.g. the free surface at 128^3)
+                    continue
                 for r in runs:
                     if r["scene"] != scene or r["n"] != n or "history" not in r:
                         continue
