@@ -26,8 +26,10 @@ struct Block {
   size_t Ghosted() const { return (size_t)(nx + 2) * (ny + 2) * (nz + 2); }
 };
 
-/* How a convolution is computed: the plain loops of layers_reference (the oracle, host only) or the production
- * kernel written for throughput. */
+/* How a convolution is computed: the plain loops of layers_reference (the oracle, host only; on a device the
+ * buffers are mirrored to the host around each step) or the production kernels written for throughput
+ * (conv_kokkos.hpp: the shifted GEMM for cin >= 8, im2col + GEMM for the 1-channel input conv; the GEMM is
+ * KokkosBlas::gemm, i.e. the BLAS TPL, whose threads are the only parallelism on Kokkos's Serial space). */
 enum class ConvAlgorithm { Reference, Fast };
 
 template <class Scalar>
@@ -42,11 +44,14 @@ public:
   /* Called around each step (begin = true, then false), e.g. to time it or to bracket a PetscLogEvent. */
   using StepHook = std::function<void(Op op, bool begin)>;
 
-  /* w must pass Check(w); fine must have even extents. halo may be empty on one process. */
+  /* w must pass Check(w); fine must have even extents (>= 2). halo may be empty on one process. Throws
+   * std::invalid_argument naming the problem otherwise (this layer is PETSc-free; callers turn it into an error).
+   * Apply calls, per step of Program(spec): halo (3x3x3 convs only), then hook(op, true), the kernel, a fence,
+   * hook(op, false); so a step's bracket times its kernel and not the exchange. */
   Forward(const Weights &w, Block fine, HaloFn halo, ConvAlgorithm algorithm = ConvAlgorithm::Fast);
   ~Forward();
   void SetStepHook(StepHook hook);
-  /* in, out: fine.Owned() values each (they may not alias). */
+  /* in, out: fine.Owned() values each (they may not alias); other sizes throw std::invalid_argument. */
   void Apply(const Kokkos::View<const Scalar *, MemSpace> &in, const Kokkos::View<Scalar *, MemSpace> &out);
   /* Floating-point operations of one Apply on this rank's block. */
   double Flops() const;
