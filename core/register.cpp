@@ -4,6 +4,7 @@
 #include "core/registry.hpp"
 #include "core/kokkos_runtime.hpp"
 #include <petal/ot.h>
+#include <petal/dcdm.h>
 
 PetscClassId  PETAL_CLASSID      = 0;
 PetscLogEvent PETAL_BridgeSpMV   = 0;
@@ -52,6 +53,7 @@ PetscErrorCode PetalInitializePackage(void)
   PetscCall(PetscLogEventRegister("PetalOutputWrite", PETAL_CLASSID, &PETAL_OutputWrite));
   PetscCall(petal::RegisterAllTypes());
   PetscCall(PetalOTInitializePackage()); // the OT solver object is not a PC/KSP/Tao type but has log events
+  PetscCall(PetalCNNInitializePackage()); // the DCDM network (PetalCNN) runs outside any PC too
   PetscCall(PetscRegisterFinalize(PetalFinalizePackage));
   PetscCall(PetalSetFromOptions());
   PetscFunctionReturn(0);

@@ -4,6 +4,7 @@
 #include <petscksp.h>
 #include <petsctao.h>
 #include <petal/banditsor.h>
+#include <petal/dcdm.h>
 
 namespace petal {
 namespace {
@@ -18,6 +19,8 @@ struct TypeEntry {
 // Methods add their constructor here (and declare it in their own public header).
 const TypeEntry kTypes[] = {
   {Kind::PC, PCBANDITSOR, (void *)PCCreate_BanditSOR, PCBanditSORInitializePackage},
+  {Kind::PC, PCDCDM, (void *)PCCreate_DCDM, PetalCNNInitializePackage},
+  {Kind::KSP, KSPDCDM, (void *)KSPCreate_DCDM, nullptr},
 };
 } // namespace
 
