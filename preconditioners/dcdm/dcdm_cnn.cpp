@@ -154,6 +154,21 @@ PetscErrorCode CreateRunner(PetalCNN cnn, const cnn::Weights &w)
 }
 } // namespace
 
+namespace {
+// Everything after the grid checks; on failure the caller destroys the half-built object.
+PetscErrorCode Build(PetalCNN cnn, const cnn::Weights &w)
+{
+  PetscFunctionBegin;
+  PetscCall(DCDMCNNCreateLayout(cnn));
+  PetscCall(cnn->halo[0].Create(cnn->comm, cnn->fineLayout));
+  PetscCall(cnn->halo[1].Create(cnn->comm, cnn->coarseLayout));
+  PetscCall(CreateRunner(cnn, w));
+  cnn->localFlops = cnn->runner->Flops();
+  PetscCallMPI(MPI_Allreduce(&cnn->localFlops, &cnn->flops, 1, MPI_DOUBLE, MPI_SUM, cnn->comm));
+  PetscFunctionReturn(0);
+}
+} // namespace
+
 PetscErrorCode DCDMCNNCreate(DM da, const cnn::Weights &w, PetalCNNPrecision precision, PetalCNN *out)
 {
   MPI_Comm comm = PetscObjectComm((PetscObject)da);
@@ -164,20 +179,19 @@ PetscErrorCode DCDMCNNCreate(DM da, const cnn::Weights &w, PetalCNNPrecision pre
   PetscCall(DCDMCheckGrid(da, "PetalCNN"));
   const std::string why = cnn::Check(w);
   PetscCheck(why.empty(), comm, PETSC_ERR_ARG_WRONG, "PetalCNN: the weights do not fit their architecture: %s", why.c_str());
-  PetalCNN cnn   = new _n_PetalCNN();
-  cnn->comm      = comm;
-  cnn->precision = precision;
-  cnn->spec      = w.spec;
+  PetalCNN cnn    = new _n_PetalCNN();
+  cnn->comm       = comm;
+  cnn->precision  = precision;
+  cnn->spec       = w.spec;
   cnn->parameters = cnn::ParameterCount(w.spec);
   PetscCall(PetscObjectReference((PetscObject)da));
-  cnn->user = da;
-  *out      = cnn; // from here PetalCNNDestroy cleans up whatever exists
-  PetscCall(DCDMCNNCreateLayout(cnn));
-  PetscCall(cnn->halo[0].Create(comm, cnn->fineLayout));
-  PetscCall(cnn->halo[1].Create(comm, cnn->coarseLayout));
-  PetscCall(CreateRunner(cnn, w));
-  cnn->localFlops = cnn->runner->Flops();
-  PetscCallMPI(MPI_Allreduce(&cnn->localFlops, &cnn->flops, 1, MPI_DOUBLE, MPI_SUM, comm));
+  cnn->user                 = da;
+  const PetscErrorCode ierr = Build(cnn, w);
+  if (ierr) {
+    (void)PetalCNNDestroy(&cnn); // a failed create leaves nothing behind (the DMDA's reference included)
+    PetscFunctionReturn(ierr);
+  }
+  *out = cnn;
   PetscFunctionReturn(0);
 }
 

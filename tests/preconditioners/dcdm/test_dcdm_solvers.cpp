@@ -336,9 +336,9 @@ TEST(DCDMPreconditioner, MaskAndConstantRemoval)
     EXPECT_EQ(outside, 0.0);
     EXPECT_LE(std::fabs(sum), 1e-12 * Norm(z) * 480);
     VecDestroy(&z);
-    // -pc_dcdm_mask none: every cell gets output.
     ASSERT_EQ(PCDCDMSetCellMask(f.pc, NULL), 0);
     VecDestroy(&mask);
+    VecDestroy(&r);
   }
   {
     PCFixture f(Boundary::DirichletRows, "-ksp_type dcdm -pc_dcdm_mask none" + PCDCDM64 + Weights());
