@@ -9,6 +9,7 @@ pkgs=(
   libgtest-dev
   python3 python3-numpy python3-h5py python3-petsc4py python3-matplotlib
   hdf5-tools gmsh
+  libtorch-dev # optional: the DCDM trainer petal-train-dcdm (built when CMake finds libtorch)
 )
 missing=()
 for p in "${pkgs[@]}"; do
