@@ -291,8 +291,11 @@ struct BadCell {
   PetscReal  value;
 };
 
-/* First invalid cell type (coefficient = false) or coefficient of v, agreed over the DMDA's comm. */
-PetscErrorCode FindInvalid(DM da, Vec v, PetscBool coefficient, BadCell *bad)
+/* What a per-cell Vec must hold: cell types, coefficients (finite, > 0) or any finite values (fields). */
+enum CellCheck { CHECK_CELL_TYPE, CHECK_COEFFICIENT, CHECK_FINITE };
+
+/* First invalid value of v, agreed over the DMDA's comm. */
+PetscErrorCode FindInvalid(DM da, Vec v, CellCheck check, BadCell *bad)
 {
   MPI_Comm           comm;
   PetscInt           xs, ys, zs, xm, ym, zm, M, N;
@@ -309,7 +312,7 @@ PetscErrorCode FindInvalid(DM da, Vec v, PetscBool coefficient, BadCell *bad)
     for (PetscInt j = 0; j < ym && mine == INT64_MAX; ++j)
       for (PetscInt i = 0; i < xm; ++i, ++l) {
         const double c  = PetscRealPart(a[l]);
-        const bool   ok = coefficient ? (std::isfinite(c) && c > 0) : (c == PETAL_CELL_INTERIOR || c == PETAL_CELL_SOLID || c == PETAL_CELL_DIRICHLET);
+        const bool   ok = check == CHECK_FINITE ? std::isfinite(c) : check == CHECK_COEFFICIENT ? (std::isfinite(c) && c > 0) : (c == PETAL_CELL_INTERIOR || c == PETAL_CELL_SOLID || c == PETAL_CELL_DIRICHLET);
         if (!ok) { // the first bad cell of this rank in x-fastest order is its smallest flat index
           mine  = ((PetscInt64)(zs + k) * N + (ys + j)) * M + (xs + i);
           value = c;
@@ -330,7 +333,7 @@ PetscErrorCode FindInvalid(DM da, Vec v, PetscBool coefficient, BadCell *bad)
 }
 
 /* Errors, naming the data (what) and the first bad cell, if v holds an invalid cell type/coefficient. */
-PetscErrorCode CheckCells(DM da, Vec v, PetscBool coefficient, const char what[])
+PetscErrorCode CheckCells(DM da, Vec v, CellCheck check, const char what[])
 {
   MPI_Comm     comm;
   BadCell      bad = {-1, -1, -1, -1, 0};
@@ -339,12 +342,13 @@ PetscErrorCode CheckCells(DM da, Vec v, PetscBool coefficient, const char what[]
 
   PetscFunctionBegin;
   PetscCall(PetscObjectGetComm((PetscObject)da, &comm));
-  PetscCall(FindInvalid(da, v, coefficient, &bad));
+  PetscCall(FindInvalid(da, v, check, &bad));
   if (bad.index < 0) PetscFunctionReturn(0);
   PetscCall(DMGetDimension(da, &dim));
   if (dim == 2) PetscCall(PetscSNPrintf(where, sizeof(where), "cell (i,j) = (%" PetscInt_FMT ",%" PetscInt_FMT ")", bad.i, bad.j));
   else PetscCall(PetscSNPrintf(where, sizeof(where), "cell (i,j,k) = (%" PetscInt_FMT ",%" PetscInt_FMT ",%" PetscInt_FMT ")", bad.i, bad.j, bad.k));
-  PetscCheck(!coefficient, comm, PETSC_ERR_FILE_UNEXPECTED, "%s is %.10g at %s (flat index %" PetscInt64_FMT ", x fastest); coefficients must be finite and > 0", what, (double)bad.value, where, bad.index);
+  PetscCheck(check != CHECK_FINITE, comm, PETSC_ERR_FILE_UNEXPECTED, "%s is %.10g at %s (flat index %" PetscInt64_FMT ", x fastest); its values must be finite", what, (double)bad.value, where, bad.index);
+  PetscCheck(check != CHECK_COEFFICIENT, comm, PETSC_ERR_FILE_UNEXPECTED, "%s is %.10g at %s (flat index %" PetscInt64_FMT ", x fastest); coefficients must be finite and > 0", what, (double)bad.value, where, bad.index);
   SETERRQ(comm, PETSC_ERR_FILE_UNEXPECTED, "%s has value %.10g at %s (flat index %" PetscInt64_FMT ", x fastest); cell types are 0 (interior), 1 (solid) or 2 (Dirichlet)", what, (double)bad.value, where, bad.index);
 }
 
@@ -435,9 +439,9 @@ PetscErrorCode PetalVoxelGridLoad(MPI_Comm comm, const char filename[], DM *da, 
     }
   }
   what                = std::string("/grid/cell_type in \"") + filename + "\"";
-  PetscErrorCode ierr = CheckCells(grid, types, PETSC_FALSE, what.c_str());
+  PetscErrorCode ierr = CheckCells(grid, types, CHECK_CELL_TYPE, what.c_str());
   what                = std::string("/grid/coefficient in \"") + filename + "\"";
-  if (!ierr && coef) ierr = CheckCells(grid, coef, PETSC_TRUE, what.c_str());
+  if (!ierr && coef) ierr = CheckCells(grid, coef, CHECK_COEFFICIENT, what.c_str());
   if (ierr) { // do not leak the grid when its data is rejected
     PetscCall(DMDestroy(&grid));
     PetscCall(VecDestroy(&types));
@@ -448,6 +452,34 @@ PetscErrorCode PetalVoxelGridLoad(MPI_Comm comm, const char filename[], DM *da, 
   *da       = grid;
   *cellType = types;
   if (coefficient) *coefficient = coef;
+  PetscCall(PetscLogEventEnd(PETAL_MeshLoad, 0, 0, 0, 0));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode PetalVoxelGridLoadField(DM da, const char filename[], const char path[], Vec v)
+{
+  MPI_Comm           comm;
+  PetalVoxelGridInfo info;
+  PetscBool          exists;
+
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(da, DM_CLASSID, 1);
+  PetscValidCharPointer(filename, 2);
+  PetscValidCharPointer(path, 3);
+  PetscValidHeaderSpecific(v, VEC_CLASSID, 4);
+  PetscCall(PetscObjectGetComm((PetscObject)da, &comm));
+  PetscCheck(path[0] == '/', comm, PETSC_ERR_ARG_WRONG, "The dataset path must be absolute (e.g. /fields/div), got \"%s\"", path);
+  PetscCall(GridInfoFromDA(da, &info));
+  PetscCall(PetscLogEventBegin(PETAL_MeshLoad, 0, 0, 0, 0));
+  {
+    Quiet  quiet;
+    Handle file;
+    PetscCall(OpenRead(comm, filename, file));
+    PetscCall(CheckCellDataset(comm, file, filename, &info, path, PETSC_FALSE, &exists));
+    PetscCall(ReadBlock(comm, file, filename, path, da, info.dim, v));
+  }
+  const std::string what = std::string(path) + " in \"" + filename + "\"";
+  PetscCall(CheckCells(da, v, CHECK_FINITE, what.c_str()));
   PetscCall(PetscLogEventEnd(PETAL_MeshLoad, 0, 0, 0, 0));
   PetscFunctionReturn(0);
 }
@@ -494,9 +526,9 @@ PetscErrorCode PetalVoxelGridSave(DM da, Vec cellType, Vec coefficient, const ch
   PetscCheck(!anylayout, comm, PETSC_ERR_ARG_INCOMP, "The Vecs to save must be global Vecs of the DMDA (DMCreateGlobalVector): their parallel layout differs from the grid's");
   // Refuse to write a file petal would refuse to read
   what = std::string("The cell type to be saved to \"") + filename + "\"";
-  PetscCall(CheckCells(da, cellType, PETSC_FALSE, what.c_str()));
+  PetscCall(CheckCells(da, cellType, CHECK_CELL_TYPE, what.c_str()));
   what = std::string("The coefficient to be saved to \"") + filename + "\"";
-  if (coefficient) PetscCall(CheckCells(da, coefficient, PETSC_TRUE, what.c_str()));
+  if (coefficient) PetscCall(CheckCells(da, coefficient, CHECK_COEFFICIENT, what.c_str()));
 
   PetscCall(PetalCheckWritable(comm, filename));
   PetscCall(PetalAtomicFileTempName(filename, tmpname, sizeof(tmpname)));

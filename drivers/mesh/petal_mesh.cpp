@@ -3,6 +3,7 @@
 #include <petal/petal.h>
 #include <petal/mesh.h>
 #include "simplex_box.hpp"
+#include "voxel_scenes.hpp"
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -13,6 +14,8 @@ static const char help[] = "petal-mesh: make and inspect petal meshes (meshes/RE
                            "  petal-mesh box       -dim 2 -n 99,99 [-h 0.01] [-origin 0.005,0.005] -o grid.h5\n"
                            "  petal-mesh obstacles -dim 2 -n 64,64 -sphere 0.5,0.5,0.2 [-box x0,y0,x1,y1] -o obs.h5\n"
                            "     (also on box/obstacles: -dirichlet_walls, -coefficient_random a,b -seed s, -coefficient_layers k0,k1,...)\n"
+                           "  petal-mesh scene     -scene empty|sphere|obstacles|plume -n 64 [-dim 3] [-free_surface] -o plume64.h5\n"
+                           "     (the unit box with n cells per direction, spacing 1/n; drivers/mesh/voxel_scenes.hpp)\n"
                            "  petal-mesh plexbox   -dim 2 -faces 8,8 [-simplex] [-lower 0,0 -upper 1,1] -o box_plex.h5\n"
                            "  petal-mesh convert   in.msh out.h5        (gmsh/XDMF/DMPlex HDF5 -> DMPlex HDF5)\n"
                            "  petal-mesh info      file.h5 [more files] (summary of any mesh petal reads)\n"
@@ -21,8 +24,8 @@ static const char help[] = "petal-mesh: make and inspect petal meshes (meshes/RE
 namespace
 {
 
-const char *const kModes[] = {"box", "obstacles", "plexbox", "convert", "info"};
-enum Mode { MODE_BOX, MODE_OBSTACLES, MODE_PLEXBOX, MODE_CONVERT, MODE_INFO, MODE_NONE };
+const char *const kModes[] = {"box", "obstacles", "scene", "plexbox", "convert", "info"};
+enum Mode { MODE_BOX, MODE_OBSTACLES, MODE_SCENE, MODE_PLEXBOX, MODE_CONVERT, MODE_INFO, MODE_NONE };
 
 struct Options {
   Mode                     mode = MODE_NONE;
@@ -33,7 +36,8 @@ struct Options {
   PetscReal                h[3] = {0, 0, 0}, origin[3] = {0, 0, 0}, lower[3] = {0, 0, 0}, upper[3] = {1, 1, 1};
   PetscInt                 nh = 0, norigin = 0, nlower = 0, nupper = 0;
   std::vector<PetscReal>   spheres, boxes, layers, random;
-  PetscBool                walls = PETSC_FALSE, simplex = PETSC_FALSE;
+  PetscBool                walls = PETSC_FALSE, simplex = PETSC_FALSE, dimSet = PETSC_FALSE, freeSurface = PETSC_FALSE;
+  petal::scenes::Scene     scene = petal::scenes::Scene::PLUME;
 };
 
 /* Reads a real list option of at most max entries into v (left empty if absent). */
@@ -62,7 +66,7 @@ PetscErrorCode ParseOptions(int argc, char **argv, Options &o, PetscBool *help_o
     if (o.mode == MODE_NONE) {
       for (int m = 0; m < MODE_NONE; ++m)
         if (!std::strcmp(argv[a], kModes[m])) o.mode = (Mode)m;
-      PetscCheck(o.mode != MODE_NONE, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "Unknown mode \"%s\": use box, obstacles, plexbox, convert or info (petal-mesh -help)", argv[a]);
+      PetscCheck(o.mode != MODE_NONE, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "Unknown mode \"%s\": use box, obstacles, scene, plexbox, convert or info (petal-mesh -help)", argv[a]);
     } else o.files.push_back(argv[a]);
   }
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "petal-mesh options (meshes/README.md)", NULL);
@@ -72,7 +76,9 @@ PetscErrorCode ParseOptions(int argc, char **argv, Options &o, PetscBool *help_o
   if (set) o.files.push_back(buf);
   PetscCall(PetscOptionsString("-o", "Output file (written atomically)", "", buf, buf, sizeof(buf), &set));
   if (set) o.output = buf;
-  PetscCall(PetscOptionsInt("-dim", "Dimension, 2 or 3", "", o.dim, &o.dim, NULL));
+  PetscCall(PetscOptionsInt("-dim", "Dimension, 2 or 3 (default 2; 3 for scene)", "", o.dim, &o.dim, &o.dimSet));
+  PetscCall(PetscOptionsEnum("-scene", "scene: empty, sphere, obstacles or plume (drivers/mesh/voxel_scenes.hpp)", "", petal::scenes::SceneNames, (PetscEnum)o.scene, (PetscEnum *)&o.scene, NULL));
+  PetscCall(PetscOptionsBool("-free_surface", "scene: mark the top layer of cells (last axis) Dirichlet: an open top", "", o.freeSurface, &o.freeSurface, NULL));
   o.nn = 3;
   PetscCall(PetscOptionsIntArray("-n", "box/obstacles: cells per direction nx,ny[,nz] (one value: all directions)", "", o.n, &o.nn, &set));
   if (!set) o.nn = 0;
@@ -242,6 +248,48 @@ PetscErrorCode MakeVoxel(const Options &o)
   PetscFunctionReturn(0);
 }
 
+/* A scene preset (voxel_scenes.hpp) on the unit box with -n cells per direction; -dirichlet_walls also applies. */
+PetscErrorCode MakeScene(const Options &o)
+{
+  MPI_Comm                  comm = PETSC_COMM_WORLD;
+  petal::scenes::SceneSpec spec;
+  DM                        da;
+  Vec                       types;
+
+  PetscFunctionBegin;
+  PetscCheck(!o.output.empty(), comm, PETSC_ERR_ARG_WRONG, "Give the output file with -o FILE");
+  PetscCheck(o.spheres.empty() && o.boxes.empty() && o.random.empty() && o.layers.empty() && !o.nh && !o.norigin, comm, PETSC_ERR_ARG_WRONG,
+             "scene takes -scene, -n, -dim, -free_surface and -dirichlet_walls only (-sphere, -box, -h, -origin and coefficients belong to box/obstacles)");
+  spec.scene       = o.scene;
+  spec.dim         = o.dimSet ? o.dim : 3;
+  spec.freeSurface = o.freeSurface;
+  PetscCheck(spec.dim == 2 || spec.dim == 3, comm, PETSC_ERR_ARG_OUTOFRANGE, "-dim must be 2 or 3, not %" PetscInt_FMT, spec.dim);
+  PetscInt n[3] = {64, 64, 64};
+  if (o.nn) std::memcpy(n, o.n, sizeof(n));
+  PetscCall(ExpandInt("-n", spec.dim, o.nn == 0 ? 1 : o.nn, n));
+  PetscCall(CheckCounts("-n", spec.dim, n));
+  std::memcpy(spec.n, n, sizeof(n));
+  PetscCall(petal::scenes::SceneCreate(comm, spec, &da, &types));
+  if (o.walls) { // the outermost layer Dirichlet, over the scene's obstacles (as box/obstacles do)
+    PetscScalar *t;
+    PetscInt     xs, ys, zs, xm, ym, zm;
+    PetscCall(DMDAGetCorners(da, &xs, &ys, &zs, &xm, &ym, &zm));
+    PetscCall(VecGetArray(types, &t));
+    for (PetscInt k = zs, l = 0; k < zs + zm; ++k)
+      for (PetscInt j = ys; j < ys + ym; ++j)
+        for (PetscInt i = xs; i < xs + xm; ++i, ++l) {
+          const PetscInt idx[3] = {i, j, k};
+          for (PetscInt d = 0; d < spec.dim; ++d)
+            if (idx[d] == 0 || idx[d] == n[d] - 1) t[l] = PETAL_CELL_DIRICHLET;
+        }
+    PetscCall(VecRestoreArray(types, &t));
+  }
+  PetscCall(PetalVoxelGridSave(da, types, NULL, o.output.c_str()));
+  PetscCall(VecDestroy(&types));
+  PetscCall(DMDestroy(&da));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode MakePlexBox(const Options &o)
 {
   MPI_Comm  comm = PETSC_COMM_WORLD;
@@ -307,10 +355,11 @@ PetscErrorCode Run(int argc, char **argv)
   PetscFunctionBegin;
   PetscCall(ParseOptions(argc, argv, o, &help_only));
   if (help_only) PetscFunctionReturn(0); // PETSc printed the usage and the options
-  PetscCheck(o.mode != MODE_NONE, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "No mode given: petal-mesh box|obstacles|plexbox|convert|info ... (petal-mesh -help)");
+  PetscCheck(o.mode != MODE_NONE, PETSC_COMM_WORLD, PETSC_ERR_ARG_WRONG, "No mode given: petal-mesh box|obstacles|scene|plexbox|convert|info ... (petal-mesh -help)");
   switch (o.mode) {
   case MODE_BOX:
   case MODE_OBSTACLES: PetscCall(MakeVoxel(o)); break;
+  case MODE_SCENE: PetscCall(MakeScene(o)); break;
   case MODE_PLEXBOX: PetscCall(MakePlexBox(o)); break;
   case MODE_CONVERT: PetscCall(Convert(o)); break;
   case MODE_INFO:

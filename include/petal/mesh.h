@@ -45,6 +45,12 @@ PETSC_EXTERN PetscErrorCode PetalVoxelGridReadInfo(MPI_Comm comm, const char fil
  * coefficient) is a PETSc error naming the file and the problem. Collective. */
 PETSC_EXTERN PetscErrorCode PetalVoxelGridLoad(MPI_Comm comm, const char filename[], DM *da, Vec *cellType, Vec *coefficient);
 
+/* Reads a per-cell field (e.g. /fields/div) from an HDF5 file (a voxel-grid file or any other) into v, a global Vec
+ * of the voxel-grid DMDA da: the dataset must exist, hold numbers with the grid's shape [(nz,) ny, nx] (C order, x
+ * fastest, like /grid/cell_type) and only finite values. Each problem is a PETSc error naming the file, the dataset
+ * and (for values) the first bad cell, the same on every rank. Collective. */
+PETSC_EXTERN PetscErrorCode PetalVoxelGridLoadField(DM da, const char filename[], const char path[], Vec v);
+
 /* Writes a voxel grid (the DMDA's coordinates give origin and spacing) to filename, atomically: the data
  * goes to a temporary file that is renamed when complete. coefficient may be NULL. Collective. */
 PETSC_EXTERN PetscErrorCode PetalVoxelGridSave(DM da, Vec cellType, Vec coefficient, const char filename[]);
