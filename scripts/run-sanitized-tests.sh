@@ -14,5 +14,6 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0"
 cd "$build"
 # Tests labelled "repeat" run another test's code paths at a larger rank count (4-rank failure tests, 2-rank
-# studies); the release pass runs them, this one leaves them out to stay within CI's time.
-ctest --output-on-failure -j "${PETAL_TEST_JOBS:-2}" --timeout 1200 -LE repeat "$@"
+# studies), and "sanitizer_skip" ones (end-to-end solves that take minutes under ASan); the release pass runs
+# them, this one leaves them out to stay within CI's time.
+ctest --output-on-failure -j "${PETAL_TEST_JOBS:-2}" --timeout 1200 -LE "repeat|sanitizer_skip" "$@"
