@@ -10,6 +10,7 @@ pkgs=(
   python3 python3-numpy python3-h5py python3-petsc4py python3-matplotlib
   hdf5-tools gmsh
   libtorch-dev # optional: the DCDM trainer petal-train-dcdm (built when CMake finds libtorch)
+  libopenblas0-pthread # OpenBLAS as libblas.so.3: ~30x the reference BLAS's SGEMM, which DCDM's convolutions run on
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -2,6 +2,7 @@
 // returned, so that a successful load is complete.
 #include "fuzz_targets.hpp"
 #include <petal/banditsor.h>
+#include <petal/dcdm_weights.hpp>
 #include <petal/mesh.h>
 #include <petal/ot_problems.hpp>
 #include <petal/sequence.h>
@@ -52,6 +53,15 @@ PetscErrorCode LoadOTProblem(MPI_Comm comm, const char *file)
   PetscFunctionReturn(0);
 }
 
+PetscErrorCode LoadDCDMWeights(MPI_Comm comm, const char *file)
+{
+  petal::cnn::Weights      w;
+  petal::DCDMTrainingInfo info;
+  PetscFunctionBegin;
+  PetscCall(PetalDCDMWeightsLoad(comm, file, &w, &info));
+  PetscFunctionReturn(0);
+}
+
 } // namespace
 
 const std::vector<Target> &Targets()
@@ -63,6 +73,7 @@ const std::vector<Target> &Targets()
     {"relax", true, ".h5", {"sequence_synthetic.h5", "sequence_heat.h5"}, PetalSequenceReaderCheckFile},
     {"ot", true, ".h5", {"ot_points.h5", "ot_voxel.h5"}, LoadOTProblem},
     {"state", true, ".h5", {"state_fixed.h5", "state_tsallis.h5", "state_tsallis_cb.h5", "state_chebcb.h5"}, LoadState},
+    {"dcdm_weights", true, ".h5", {"dcdm_weights_small.h5"}, LoadDCDMWeights},
   };
   return targets;
 }

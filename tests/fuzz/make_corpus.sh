@@ -49,4 +49,26 @@ gmsh -2 -format msh22 "$tmp/coarse.geo" -o "$out/gmsh22_ascii.msh" >/dev/null
 gmsh -2 -format msh22 -bin "$tmp/coarse.geo" -o "$out/gmsh22_binary.msh" >/dev/null
 gmsh -2 -format msh41 "$tmp/coarse.geo" -o "$out/gmsh41_ascii.msh" >/dev/null
 gmsh -2 -format msh41 -bin "$tmp/coarse.geo" -o "$out/gmsh41_binary.msh" >/dev/null
+# DCDM weights (preconditioners/dcdm/README.md): a small custom net (2 channels, one fine pair) so that mutations
+# reach the attributes and every conv group, not only the kernel values; with a training record.
+/usr/bin/python3 - "$out/dcdm_weights_small.h5" <<'PY'
+import sys
+import h5py, numpy as np
+rng = np.random.default_rng(7)
+with h5py.File(sys.argv[1], "w") as f:
+    f.attrs["petal_format"] = "petal-dcdm-weights"
+    f.attrs["petal_format_version"] = np.int64(1)
+    g = f.create_group("dcdm")
+    for k, v in dict(channels=2, fine_pairs=1, coarse_pairs=0, up_pairs=0, kernel=3).items():
+        g.attrs[k] = np.int64(v)
+    g.attrs["arch"] = "custom"
+    g.attrs["input_norm"] = "l2"
+    g.attrs["trained_N"] = np.int64(8)
+    g.attrs["train_matrix"] = "neumann-box"
+    g.attrs["final_loss"] = 0.5
+    for i, (k, cin, cout) in enumerate([(3, 1, 2), (3, 2, 2), (3, 2, 2), (1, 2, 1)]):
+        c = g.create_group(f"conv{i:02d}")
+        c.create_dataset("kernel", data=rng.normal(0, 0.3, (k, k, k, cin, cout)).astype(np.float32))
+        c.create_dataset("bias", data=rng.normal(0, 0.1, cout).astype(np.float32))
+PY
 ls -l "$out"
