@@ -7,6 +7,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <climits>
+#include <cstdlib>
+#include <dlfcn.h>
+#include <string>
+#include <unistd.h>
 
 #ifndef PETAL_DCDM_DEFAULT_WEIGHTS
   #define PETAL_DCDM_DEFAULT_WEIGHTS "dcdm_default.h5"
@@ -14,7 +19,34 @@
 
 namespace petal {
 
-const char *DCDMDefaultWeights() { return PETAL_DCDM_DEFAULT_WEIGHTS; }
+namespace {
+// The installed copy of the bundled weights, found relative to the libpetal.so this code runs from (so a prefix
+// moved after installation still works); empty when this library is not an installed one.
+std::string InstalledDefaultWeights()
+{
+#ifdef PETAL_DCDM_WEIGHTS_FROM_LIBDIR
+  Dl_info info;
+  if (!dladdr(reinterpret_cast<void *>(&InstalledDefaultWeights), &info) || !info.dli_fname) return {};
+  std::string lib = info.dli_fname;
+  const auto  slash = lib.find_last_of('/');
+  if (slash == std::string::npos) return {};
+  const std::string candidate = lib.substr(0, slash + 1) + PETAL_DCDM_WEIGHTS_FROM_LIBDIR;
+  char              resolved[PATH_MAX];
+  if (access(candidate.c_str(), R_OK) == 0 && realpath(candidate.c_str(), resolved)) return resolved;
+#endif
+  return {};
+}
+} // namespace
+
+// The installed weights when this is an installed libpetal, else the file in the source tree it was built from.
+const char *DCDMDefaultWeights()
+{
+  static const std::string path = [] {
+    const std::string installed = InstalledDefaultWeights();
+    return installed.empty() ? std::string(PETAL_DCDM_DEFAULT_WEIGHTS) : installed;
+  }();
+  return path.c_str();
+}
 
 PetscErrorCode DCDMResetNetwork(PC_DCDM *dcdm)
 {

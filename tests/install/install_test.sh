@@ -53,7 +53,7 @@ tree)
   for f in "$libdir/libpetal.so" include/petal/petal.h include/petal/petalconfig.h \
            "$libdir/cmake/Petal/PetalConfig.cmake" "$libdir/cmake/Petal/PetalConfigVersion.cmake" \
            "$libdir/cmake/Petal/PetalTargets.cmake" "$libdir/cmake/Petal/PetalDependencies.cmake" \
-           "$libdir/pkgconfig/petal.pc"; do
+           "$libdir/pkgconfig/petal.pc" share/petal/weights/dcdm_default.h5; do
     [ -e "$prefix/$f" ] && ok "installed $f" || fail "not installed: $f"
   done
   # No installed text file may point back into the build tree (the prefix lies inside it, so lines naming
@@ -95,6 +95,8 @@ downstream)
     [ "$rc" = 0 ] && ok "d ran" || fail "d exited with $rc"
     expect_in "$out" "downstream: petal $version (header $version), Kokkos $exec_space, view extent 4, PETAL_CLASSID registered" "d's output"
     expect_in "$out" "$petal_view_line" "-petal_view in d"
+    expect_in "$out" "downstream: PC dcdm default weights $(realpath "$prefix")/share/petal/weights/dcdm_default.h5" \
+      "PC dcdm's default weights are the installed copy"
   else
     fail "no downstream program $exe"
   fi
