@@ -78,9 +78,9 @@ PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s, PetscBool *helpOnly)
   PetscFunctionReturn(0);
 }
 
-// TAO from the options; petal-control's defaults: TAOPDIPM, with its KKT systems factored by MUMPS (LU on the
-// nonsymmetric form: -tao_pdipm_symmetric_kkt 0 -pc_type lu -pc_factor_mat_solver_type mumps) unless the options
-// say otherwise, and tolerances 1e-8 on |grad L| and |c| (absolute) unless -tao_gatol/-tao_catol/... are given.
+// TAO from the options; petal-control's defaults: TAOPDIPM, with its (symmetric, indefinite) KKT systems factored
+// by MUMPS (-pc_type cholesky -pc_factor_mat_solver_type mumps, which also gives PDIPM the inertia) unless -pc_type
+// is given; (-tao_pdipm_symmetric_kkt 0 -pc_type lu fails on the semilinear problem from y = 0: zero pivots), and tolerances 1e-8 on |grad L| and |c| (absolute) unless -tao_gatol/-tao_catol/... are given.
 PetscErrorCode CreateTao(MPI_Comm comm, const Settings &s, Tao *tao)
 {
   PetscBool set;
@@ -88,12 +88,14 @@ PetscErrorCode CreateTao(MPI_Comm comm, const Settings &s, Tao *tao)
   if (!strcmp(s.taoType, TAOPDIPM)) {
     PetscCall(PetscOptionsHasName(NULL, NULL, "-pc_type", &set));
     if (!set) {
-      PetscCall(PetscOptionsSetValue(NULL, "-pc_type", "lu"));
+      PetscCall(PetscOptionsSetValue(NULL, "-pc_type", "cholesky"));
       PetscCall(PetscOptionsHasName(NULL, NULL, "-pc_factor_mat_solver_type", &set));
       if (!set) PetscCall(PetscOptionsSetValue(NULL, "-pc_factor_mat_solver_type", "mumps"));
-      PetscCall(PetscOptionsHasName(NULL, NULL, "-tao_pdipm_symmetric_kkt", &set));
-      if (!set) PetscCall(PetscOptionsSetValue(NULL, "-tao_pdipm_symmetric_kkt", "0"));
     }
+    // MUMPS's workspace estimate is too small for these indefinite systems on several ranks (INFOG(1) = -9,
+    // seen as DIVERGED_LINEAR_SOLVE at 2-D N = 31 on 2 ranks): 200% more than its estimate.
+    PetscCall(PetscOptionsHasName(NULL, NULL, "-mat_mumps_icntl_14", &set));
+    if (!set) PetscCall(PetscOptionsSetValue(NULL, "-mat_mumps_icntl_14", "200"));
   }
   PetscCall(TaoCreate(comm, tao));
   PetscCall(TaoSetType(*tao, TAOPDIPM));
@@ -111,6 +113,14 @@ PetscErrorCode CreateTao(MPI_Comm comm, const Settings &s, Tao *tao)
   }
   PetscCall(TaoSetTolerances(*tao, gatol, grtol, gttol));
   PetscCall(TaoSetConstraintTolerances(*tao, catol, crtol));
+  // At most 200 iterations unless -tao_max_it says otherwise (a TAOPDIPM whose linear solves fail otherwise
+  // repeats them for TAO's default 2000+ iterations).
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-tao_max_it", &set));
+  if (!set) PetscCall(TaoSetMaximumIterations(*tao, 200));
+  // No cap on function evaluations unless -tao_max_funcs is given: TAOALMM's subsolver spends the parent's
+  // (TAO's default 4000 ends an ALMM run in its first outer iteration).
+  PetscCall(PetscOptionsHasName(NULL, NULL, "-tao_max_funcs", &set));
+  if (!set) PetscCall(TaoSetMaximumFunctionEvaluations(*tao, PETSC_MAX_INT));
   PetscFunctionReturn(0);
 }
 
