@@ -43,7 +43,7 @@ struct Settings {
 
 PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s, PetscBool *helpOnly)
 {
-  PetscBool nSet, dimSet, initialSet, boundsSet;
+  PetscBool nSet, dimSet;
   PetscFunctionBegin;
   PetscCall(PetscStrncpy(s->taoType, TAOPDIPM, sizeof s->taoType));
   PetscCall(PetscOptionsGetString(NULL, NULL, "-tao_type", s->taoType, sizeof s->taoType, NULL));
@@ -55,17 +55,15 @@ PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s, PetscBool *helpOnly)
   PetscCall(PetscOptionsInt("-control_dim", "Generated unit box: dimension 2 or 3", "", s->dim, &s->dim, &dimSet));
   PetscCall(PetscOptionsEnum("-control_discretization", "Generated unit box: fd (finite differences on a DMDA) or fe (Q1 elements on a DMPlex box)", "", DiscNames, (PetscEnum)s->disc, (PetscEnum *)&s->disc, &s->discSet));
   s->initial = s->spec.kind == ProblemKind::PAPER ? 1.0 : 0.0;
-  PetscCall(PetscOptionsReal("-control_initial", "Start point: y = u = this value at every unknown (default 1 for paper, as the reference code; 0 for semilinear)", "", s->initial, &s->initial, &initialSet));
+  PetscCall(PetscOptionsReal("-control_initial", "Start point: y = u = this value at every unknown (default 1 for paper, as the reference code; 0 for semilinear)", "", s->initial, &s->initial, NULL));
   s->bounds = (PetscBool)!strcmp(s->taoType, TAOPDIPM);
-  PetscCall(PetscOptionsBool("-control_infinite_bounds", "Give TAO the bounds -inf <= x <= inf (default: with TAOPDIPM, which crashes without bounds in PETSc 3.18)", "", s->bounds, &s->bounds, &boundsSet));
+  PetscCall(PetscOptionsBool("-control_infinite_bounds", "Give TAO the bounds -inf <= x <= inf (default: with TAOPDIPM, which crashes without bounds in PETSc 3.18)", "", s->bounds, &s->bounds, NULL));
   PetscCall(PetscOptionsString("-control_output", "HDF5 output (state, control, adjoint; an .xmf beside it for ParaView); \"none\" for no file", "", s->output, s->output, sizeof s->output, NULL));
   PetscCall(PetscOptionsString("-json", "Write the run summary and the iteration history as JSON to this file", "", s->json, s->json, sizeof s->json, NULL));
   PetscCall(PetscOptionsBool("-control_keep_unconverged", "Write the outputs of a solve that did not converge (and exit 0) instead of failing", "", s->keepUnconverged, &s->keepUnconverged, NULL));
   PetscCall(PetscOptionsBool("-control_quiet", "Print nothing but errors (no line per iteration)", "", s->quiet, &s->quiet, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, helpOnly));
-  (void)initialSet;
-  (void)boundsSet;
   PetscCheck(!(s->mesh[0] && (nSet || dimSet || s->discSet)), comm, PETSC_ERR_USER_INPUT, "petal-control: -control_mesh and the generated box's options (-control_n, -control_dim, -control_discretization) exclude each other");
   PetscCheck(s->spec.alpha > 0 && PetscIsNormalReal(s->spec.alpha), comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-control: -control_alpha must be a positive number, got %g", (double)s->spec.alpha);
   PetscCheck(PetscIsInfOrNanReal(s->initial) == PETSC_FALSE, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-control: -control_initial must be finite");

@@ -132,6 +132,7 @@ class FiniteElements(Case):
         s, _ = self.solve(["-control_discretization", "fe", "-control_n", 15], "q1")
         self.converged(s)
         self.assertIn("Q1", s["problem"]["discretization"])
+        self.assertEqual(s["problem"]["unknowns"], 15 * 15)  # the box is made once, then distributed
         self.assertLess(s["result"]["state_error_max"], 1e-2)
 
 
