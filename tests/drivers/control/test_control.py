@@ -161,6 +161,28 @@ class OtherTaoTypes(Case):
         self.assertLess(np.max(np.abs(fa["state"] - fp["state"])), 1e-5)
 
 
+def have_adasketch():
+    with tempfile.TemporaryDirectory() as d:
+        return cc.run(CONTROL, ["-help", "-tao_type", "adasketch"], 1, d, check=False).returncode == 0
+
+
+@unittest.skipUnless(have_adasketch(), "this build has no TAO type adasketch")
+class AdaSketch(Case):
+    """The program written for TAOPDIPM runs unchanged with -tao_type adasketch (sketch and KSP inner solvers)."""
+
+    def test_paper_and_semilinear(self):
+        s, _ = cc.solve(CONTROL, ["-control_quiet", "-control_problem", "paper", "-control_n", 3, "-tao_type", "adasketch"], NP, self.dir, "ada_paper")
+        self.converged(s)
+        self.assertLess(abs(s["result"]["objective"] - cc.paper_optimum(3)) / 9.644442, 1e-8)
+        self.assertFalse(s["solver"]["infinite_bounds"])
+        p, fp = self.solve(["-control_n", 7], "pdipm")
+        a, fa = cc.solve(CONTROL, ["-control_quiet", "-control_n", 7, "-tao_type", "adasketch", "-tao_adasketch_inner", "ksp",
+                                   "-tao_adasketch_norm", "spectral"], NP, self.dir, "ada_semi")
+        self.converged(a)
+        self.assertLess(np.max(np.abs(fa["state"] - fp["state"])), 1e-8)
+        self.assertLess(np.max(np.abs(fa["adjoint"] - fp["adjoint"])), 1e-8)
+
+
 class Output(Case):
     def test_files_json_history_and_plot(self):
         s, fields = self.solve(["-control_n", 15], "out")
