@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def main():
@@ -26,6 +27,7 @@ def main():
         by_it.semilogy(h["iteration"], kkt, marker="o", label=label)
         by_time.semilogy(h["time"], kkt, marker="o", label=label)
     by_it.set_xlabel("iteration")
+    by_it.xaxis.set_major_locator(MaxNLocator(integer=True))
     by_time.set_xlabel("time (s)")
     for ax in (by_it, by_time):
         ax.set_ylabel("KKT residual |(grad_x L, c)|")
