@@ -108,29 +108,32 @@ def semilinear_data(x, alpha):
     return s, f, yd
 
 
-def semilinear_optimum(n, dim, alpha):
+def semilinear_optimum(n, dim, alpha, interior=None):
     """The finite-difference semilinear problem's KKT point by Newton's method on the full KKT system (numpy):
-    f = h^D [1/2 |y - y_d|^2 + alpha/2 |u|^2], c = A y + y^3 - u - f. Returns (y, u, lambda, objective)."""
+    f = h^D [1/2 |y - y_d|^2_interior + alpha/2 |u|^2], c = A y + y^3 - u - f on interior cells, c = y on the others
+    (interior: a boolean mask over the grid, x fastest; default all), A coupling interior cells only.
+    Returns (y, u, lambda, objective)."""
     h = 1.0 / (n + 1)
     V = h ** dim
-    A = laplacian(n, dim, h)
+    m = n ** dim
+    k = np.ones(m) if interior is None else np.asarray(interior, dtype=float).ravel()
+    A = laplacian(n, dim, h) * np.outer(k, k)
     x = grid_points(n, dim)
     s, f, yd = semilinear_data(x, alpha)
-    m = n ** dim
     y, u, lam = np.zeros(m), np.zeros(m), np.zeros(m)
     I = np.eye(m)
     for _ in range(50):
-        gy = V * (y - yd) + A.T @ lam + 3 * y ** 2 * lam
-        gu = V * alpha * u - lam
-        c = A @ y + y ** 3 - u - f
+        Jy = A + np.diag(k * 3 * y ** 2 + (1 - k))
+        gy = V * k * (y - yd) + Jy.T @ lam
+        gu = V * alpha * u - k * lam
+        c = A @ y + k * (y ** 3 - u - f) + (1 - k) * y
         r = np.concatenate([gy, gu, c])
         if np.linalg.norm(r) < 1e-13:
             break
-        Jy = A + np.diag(3 * y ** 2)
-        K = np.block([[V * I + np.diag(6 * y * lam), np.zeros((m, m)), Jy.T],
-                      [np.zeros((m, m)), V * alpha * I, -I],
-                      [Jy, -I, np.zeros((m, m))]])
+        K = np.block([[np.diag(V * k + 6 * k * y * lam), np.zeros((m, m)), Jy.T],
+                      [np.zeros((m, m)), V * alpha * I, -np.diag(k)],
+                      [Jy, -np.diag(k), np.zeros((m, m))]])
         d = np.linalg.solve(K, -r)
         y, u, lam = y + d[:m], u + d[m:2 * m], lam + d[2 * m:]
-    obj = V * (0.5 * np.sum((y - yd) ** 2) + 0.5 * alpha * np.sum(u ** 2))
+    obj = V * (0.5 * np.sum(k * (y - yd) ** 2) + 0.5 * alpha * np.sum(u ** 2))
     return y, u, lam, obj

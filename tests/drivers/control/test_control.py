@@ -80,6 +80,22 @@ class Semilinear(Case):
         self.assertLess(np.max(np.abs(fields["adjoint"] - lam * (n + 1) ** 2)), 1e-7 * np.max(np.abs(lam * (n + 1) ** 2)))
         self.assertLess(abs(s["result"]["objective"] - obj), 1e-12)
 
+    def test_voxel_grid_with_solid_and_dirichlet_cells(self):
+        n, alpha = 9, 0.02
+        ct = np.zeros((n, n), np.uint8)
+        ct[3:6, 4:7] = 1  # solid block
+        ct[0, 0] = ct[8, 2] = 2  # Dirichlet cells
+        cc.write_voxel(os.path.join(self.dir, "obs.h5"), ct)
+        s, fields = self.solve(["-control_mesh", "obs.h5", "-control_alpha", alpha], "obs")
+        self.converged(s)
+        interior = (ct == 0).ravel()
+        y, u, lam, obj = cc.semilinear_optimum(n, 2, alpha, interior)
+        self.assertLess(np.max(np.abs(fields["state"] - y)), 1e-9)
+        self.assertLess(np.max(np.abs(fields["control"] - u)), 1e-9)
+        self.assertEqual(np.max(np.abs(fields["state"][~interior])), 0.0)
+        self.assertLess(abs(s["result"]["objective"] - obj), 1e-12)
+        np.testing.assert_array_equal(fields["cell_type"], ct.ravel())
+
     def test_second_order_convergence_2d(self):
         errors = []
         for n in (15, 31):
