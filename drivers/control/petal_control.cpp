@@ -400,11 +400,6 @@ PetscErrorCode Run(MPI_Comm comm)
 }
 } // namespace
 
-namespace petal::control {
-const char *const ProblemKindNames[] = {"semilinear", "paper", "ProblemKind", "CONTROL_PROBLEM_", nullptr};
-Discretization::~Discretization() { (void)DMDestroy(&dm); }
-} // namespace petal::control
-
 int main(int argc, char **argv)
 {
   PetscCall(PetalDriverInitialize(&argc, &argv, help));
