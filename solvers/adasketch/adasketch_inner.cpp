@@ -284,7 +284,10 @@ PetscErrorCode KSPSolveKKT(Tao tao, Mat H, PetscReal shift, Mat G, Vec gradL, Ve
   PetscCall(MatMult(in->Kmat, in->sol, in->work));
   PetscCall(VecAXPY(in->work, -1.0, in->rhs));
   PetscCall(VecNorm(in->work, NORM_2, &res->residualNorm));
-  PetscCheck(std::isfinite((double)res->residualNorm), PetscObjectComm((PetscObject)tao), PETSC_ERR_FP, "TAOADASKETCH: the inner KSP produced NaN or Inf (%s)", KSPConvergedReasons[reason]);
+  PetscCheck(std::isfinite((double)res->residualNorm) && reason != KSP_DIVERGED_PC_FAILED, PetscObjectComm((PetscObject)tao), PETSC_ERR_NOT_CONVERGED,
+             "TAOADASKETCH: the inner KSP failed (%s, |Kz + grad L| = %g): the preconditioner cannot handle this KKT matrix (the default Schur field split with selfp needs a "
+             "nonzero diagonal in the Hessian block); choose another with -tao_adasketch_pc_type, e.g. lu with -tao_adasketch_pc_factor_mat_solver_type mumps",
+             KSPConvergedReasons[reason], (double)res->residualNorm);
   res->iterations    = its;
   res->reachedTarget = res->residualNorm <= in->target * (1 + 1e-8);
   if (reason < 0) PetscCall(PetscInfo(tao, "inner KSP stopped with %s after %" PetscInt_FMT " iterations: |Kz + grad L| %g, target %g\n", KSPConvergedReasons[reason], its, (double)res->residualNorm, (double)in->target));
