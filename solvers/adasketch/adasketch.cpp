@@ -81,9 +81,7 @@ static PetscErrorCode ComputeScales(Tao tao, Mat H, Mat G, PetscInt it, Scales *
   PetscInt       d, m;
   PetscFunctionBegin;
   PetscCall(MatGetSize(G, &m, &d));
-  PetscCall(PetscLogEventBegin(PETAL_AdaSketchSpectra, tao, 0, 0, 0));
-  PetscCall(Spectra(H, G, as->spectra, &sp));
-  PetscCall(PetscLogEventEnd(PETAL_AdaSketchSpectra, tao, 0, 0, 0));
+  PetscCall(Spectra(H, G, as->spectra, &sp)); /* logged as PetalAdaSketchSpectra by sketch/ */
   as->lastLambdaMinGGt = sp.lambdaMinGGt;
   PetscCheck(sp.lambdaMinGGt >= as->c.singularGGt, PetscObjectComm((PetscObject)tao), PETSC_ERR_NOT_CONVERGED,
              "TAOADASKETCH: singular constraint Jacobian at iteration %" PetscInt_FMT ": lambda_min(G G^T) = %g < %g (the constraints are dependent or degenerate here)", it,

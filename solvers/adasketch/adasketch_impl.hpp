@@ -5,7 +5,8 @@
 //   adasketch_checks.cpp   the problem checks (callbacks, bounds, inequalities, sizes, NaN/Inf)
 //   adasketch_merit.cpp    the exact augmented Lagrangian L_{mu,nu} and its gradient
 //   adasketch_inner.cpp    the inexact KKT solve: sketch-and-project on the gathered KKT matrix, or a KSP
-//   adasketch_interim.cpp  temporary dense stand-ins for sketch/ until the ada-sketch branch provides them
+//   adasketch_sketch_glue.cpp  the calls into sketch/ (ada-sketch)
+//   adasketch_interim_spectra.cpp  temporary dense ComputeKKTSpectra until sketch/ provides it
 #include <petal/adasketch.h>
 #include <petsc/private/taoimpl.h>
 #include "solvers/adasketch/sketch/kkt_spectra.hpp"
@@ -13,7 +14,7 @@
 #include <memory>
 #include <vector>
 
-extern PetscLogEvent PETAL_AdaSketchKKT, PETAL_AdaSketchInner, PETAL_SketchStep, PETAL_AdaSketchMerit, PETAL_AdaSketchSpectra;
+extern PetscLogEvent PETAL_AdaSketchKKT, PETAL_AdaSketchInner, PETAL_AdaSketchMerit;
 
 namespace petal {
 namespace adasketch {

@@ -179,13 +179,11 @@ PetscErrorCode SketchSolve(Tao tao, Mat H, PetscReal shift, Mat G, Vec gradL, Ve
   for (double v : in->g) gn += v * v;
   gn = std::sqrt(gn);
   SketchStats st;
-  PetscCall(PetscLogEventBegin(PETAL_SketchStep, tao, 0, 0, 0));
   try {
     st = as->sketchSolver->Solve(in->z, in->g, rel * gn, as->maxInner, stream);
   } catch (const std::exception &e) {
     SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "TAOADASKETCH: sketch solve failed: %s", e.what());
   }
-  PetscCall(PetscLogEventEnd(PETAL_SketchStep, tao, 0, 0, 0));
   PetscCheck(std::isfinite(st.residualNorm), PetscObjectComm((PetscObject)tao), PETSC_ERR_FP, "TAOADASKETCH: the sketch-and-project residual became NaN or Inf");
   // Each rank keeps its owned entries of z.
   PetscScalar *a;

@@ -4,7 +4,8 @@
 #include "solvers/adasketch/adasketch_impl.hpp"
 #include <cmath>
 
-PetscLogEvent PETAL_AdaSketchKKT = 0, PETAL_AdaSketchInner = 0, PETAL_SketchStep = 0, PETAL_AdaSketchMerit = 0, PETAL_AdaSketchSpectra = 0;
+// PetalSketchStep and PetalAdaSketchSpectra belong to sketch/ (RegisterSketchEvents); the outer loop's events are here.
+PetscLogEvent PETAL_AdaSketchKKT = 0, PETAL_AdaSketchInner = 0, PETAL_AdaSketchMerit = 0;
 
 const char *const TaoAdaSketchInnerTypes[]  = {"sketch", "ksp", "TaoAdaSketchInnerType", "TAO_ADASKETCH_INNER_", nullptr};
 const char *const TaoAdaSketchSketchTypes[] = {"kaczmarz", "gaussian", "TaoAdaSketchSketchType", "TAO_ADASKETCH_SKETCH_", nullptr};
@@ -20,9 +21,8 @@ PetscErrorCode TaoAdaSketchInitializePackage(void)
   PetscCall(TaoInitializePackage());
   PetscCall(PetscLogEventRegister("PetalAdaSketchKKT", TAO_CLASSID, &PETAL_AdaSketchKKT));
   PetscCall(PetscLogEventRegister("PetalAdaSketchInner", TAO_CLASSID, &PETAL_AdaSketchInner));
-  PetscCall(PetscLogEventRegister("PetalSketchStep", TAO_CLASSID, &PETAL_SketchStep));
   PetscCall(PetscLogEventRegister("PetalAdaSketchMerit", TAO_CLASSID, &PETAL_AdaSketchMerit));
-  PetscCall(PetscLogEventRegister("PetalAdaSketchSpectra", TAO_CLASSID, &PETAL_AdaSketchSpectra));
+  PetscCall(petal::adasketch::RegisterSketchEvents());
   PetscFunctionReturn(0);
 }
 

@@ -1,11 +1,13 @@
-// The TAO type's access to sketch/ (ada-sketch's kernels and spectra): Kokkos sketch solver by default, the host
-// reference with -tao_adasketch_sketch_reference.
+// The TAO type's access to sketch/ (ada-sketch's kernels and spectra): the Kokkos sketch solver by default, the
+// host reference with -tao_adasketch_sketch_reference.
 #include "solvers/adasketch/adasketch_impl.hpp"
 
 namespace petal {
 namespace adasketch {
 
+#if defined(PETAL_ADASKETCH_HAVE_SPECTRA)
 PetscErrorCode Spectra(Mat H, Mat G, const SpectraSettings &s, KKTSpectra *out) { return ComputeKKTSpectra(H, G, s, out); }
+#endif
 
 std::unique_ptr<SketchSolver> CreateSketchSolver(const SketchSettings &s, bool reference)
 {

@@ -1,9 +1,7 @@
-// TEMPORARY (until branch ada-sketch provides solvers/adasketch/sketch/): a minimal dense ComputeKKTSpectra and a
-// plain host sketch-and-project solver (q = 1 only), so that the TAO type and its tests run. Compiled only when
-// sketch/ has no implementation (solvers/adasketch/CMakeLists.txt decides); then PETAL_ADASKETCH_INTERIM is defined.
-// Nothing here is the agreed implementation: delete this file once ada-sketch is merged.
+// TEMPORARY (until branch ada-sketch implements ComputeKKTSpectra in solvers/adasketch/sketch/): a minimal dense
+// version, so that the TAO type and its tests run. Compiled only while sketch/ has no *spectra*.cpp
+// (solvers/adasketch/CMakeLists.txt decides). Not the agreed implementation: delete it once ada-sketch has one.
 #include "solvers/adasketch/adasketch_impl.hpp"
-#include "core/splitmix64.hpp"
 #include <petscblaslapack.h>
 #include <algorithm>
 #include <cmath>
@@ -52,90 +50,6 @@ PetscErrorCode SymEig(std::vector<double> &a, PetscInt n, std::vector<double> &w
   PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK syev failed (info %d)", (int)info);
   PetscFunctionReturn(0);
 }
-
-class InterimSketchSolver : public SketchSolver {
-public:
-  explicit InterimSketchSolver(const SketchSettings &s) : s_(s)
-  {
-    if (s.block != 1) throw std::invalid_argument("the interim sketch solver supports block size 1 only");
-  }
-  void SetOperator(const KKTCsr &K) override
-  {
-    K_ = K;
-    rowNorm2_.assign(K.n, 0.0);
-    for (std::int64_t i = 0; i < K.n; ++i)
-      for (std::int64_t k = K.rowptr[i]; k < K.rowptr[i + 1]; ++k) rowNorm2_[i] += K.val[k] * K.val[k];
-  }
-  SketchStats Solve(std::vector<double> &z, const std::vector<double> &g, double target, std::int64_t maxSteps, std::uint64_t stream) override
-  {
-    const std::int64_t  n = K_.n;
-    std::vector<double> r(n), d(n), Kd(n);
-    Multiply(z, r);
-    for (std::int64_t i = 0; i < n; ++i) r[i] += g[i];
-    SketchStats st;
-    double      rn = Norm(r);
-    while (rn > target && st.steps < maxSteps) {
-      SplitMix64 rng(SplitMix64Mix(s_.seed ^ SplitMix64Mix(stream)) + (std::uint64_t)st.steps);
-      std::fill(d.begin(), d.end(), 0.0);
-      double a = 0, dd = 0;
-      if (s_.kind == SketchKind::Kaczmarz) {
-        const std::int64_t i = (std::int64_t)(rng.Uniform() * n) % n;
-        if (rowNorm2_[i] == 0) {
-          ++st.steps;
-          continue;
-        }
-        for (std::int64_t k = K_.rowptr[i]; k < K_.rowptr[i + 1]; ++k) d[K_.col[k]] = K_.val[k]; /* K e_i = row i (K symmetric) */
-        a  = r[i];
-        dd = rowNorm2_[i];
-      } else {
-        std::vector<double> s(n);
-        for (auto &v : s) { /* Box-Muller */
-          const double u1 = std::max(rng.Uniform(), 1e-300), u2 = rng.Uniform();
-          v = std::sqrt(-2 * std::log(u1)) * std::cos(2 * 3.14159265358979323846 * u2);
-        }
-        Multiply(s, d);
-        for (std::int64_t i = 0; i < n; ++i) {
-          a += s[i] * r[i];
-          dd += d[i] * d[i];
-        }
-        if (dd == 0) {
-          ++st.steps;
-          continue;
-        }
-      }
-      const double t = a / dd;
-      Multiply(d, Kd);
-      for (std::int64_t i = 0; i < n; ++i) {
-        z[i] -= t * d[i];
-        r[i] -= t * Kd[i];
-      }
-      rn = Norm(r);
-      ++st.steps;
-    }
-    st.residualNorm  = rn;
-    st.reachedTarget = rn <= target;
-    return st;
-  }
-
-private:
-  void Multiply(const std::vector<double> &x, std::vector<double> &y) const
-  {
-    for (std::int64_t i = 0; i < K_.n; ++i) {
-      double s = 0;
-      for (std::int64_t k = K_.rowptr[i]; k < K_.rowptr[i + 1]; ++k) s += K_.val[k] * x[K_.col[k]];
-      y[i] = s;
-    }
-  }
-  static double Norm(const std::vector<double> &v)
-  {
-    double s = 0;
-    for (double x : v) s += x * x;
-    return std::sqrt(s);
-  }
-  SketchSettings      s_;
-  KKTCsr              K_;
-  std::vector<double> rowNorm2_;
-};
 
 } // namespace
 
@@ -207,8 +121,6 @@ PetscErrorCode Spectra(Mat H, Mat G, const SpectraSettings &set, KKTSpectra *out
   out->iterations = 0;
   PetscFunctionReturn(0);
 }
-
-std::unique_ptr<SketchSolver> CreateSketchSolver(const SketchSettings &s, bool) { return std::make_unique<InterimSketchSolver>(s); }
 
 } // namespace adasketch
 } // namespace petal
