@@ -3,7 +3,7 @@
  * twins in the NLP problem library (include/petal/nlp_problems.hpp) and petal-control's distributed DMDA and
  * DMPlex/PetscFE versions take their data from here. PETSc-free.
  *
- * 1. The AdaSketch paper's Poisson control (2-D; PDE/*/Eval.jl of the reference code), N x N interior grid,
+ * 1. The AdaSketch paper's Poisson control (2-D; PDE/<method>/Eval.jl of the reference code), N x N interior grid,
  *    h = 2/(N+1), variables (w, z) (w first), d = 2N^2, m = N^2:
  *        min 1/2 sum (w - w_t)^2 + 0.05 sum z^2   s.t.  Delta_h w + z = 0   (5-point Laplacian, w = 0 outside),
  *    w_t(i, j) = PaperTarget(i, j, N), i, j = 1..N. Optima: 9.644442 (N=3), 116.835 (10), 1177.821 (32),
