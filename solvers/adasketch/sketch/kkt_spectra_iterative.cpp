@@ -1,0 +1,238 @@
+// Iterative path of ComputeKKTSpectra, for KKT systems too large to gather (PDE-constrained problems):
+//  - lambda_min(G G^T): SLEPc Krylov-Schur with shift-and-invert at 0 on the assembled G G^T (MatMatTransposeMult),
+//    the inner solves by CG preconditioned with GAMG (options prefix -petal_spectra_ on that KSP). Without
+//    shift-and-invert the smallest eigenvalue of G G^T = A^2 + I (Poisson control, cond ~ N^4) would take
+//    thousands of Lanczos steps; inverted, it is the dominant one and converges in a few.
+//  - lambda_min(Z^T H Z): the smallest eigenvalue of  T = P H P + sigma (I - P),  P = I - G^T (G G^T)^{-1} G the
+//    orthogonal projector on null(G) (applied with the same CG). On null(G), T = Z^T H Z; on range(G^T), T = sigma,
+//    and sigma = 1.01 |H|_2 lies above every eigenvalue of Z^T H Z, so min eig(T) = lambda_min(Z^T H Z).
+//  - norms: MatNorm (Frobenius) or the dominant eigenvalues of H and G G^T (spectral).
+#include "solvers/adasketch/sketch/kkt_spectra_impl.hpp"
+#include <cmath>
+#include <limits>
+#if defined(PETAL_HAVE_SLEPC)
+  #include <slepceps.h>
+  #include <slepcst.h>
+#endif
+
+namespace petal {
+namespace adasketch {
+namespace spectra {
+
+#if !defined(PETAL_HAVE_SLEPC)
+PetscErrorCode ComputeIterative(Mat H, Mat, const SpectraSettings &settings, KKTSpectra *)
+{
+  PetscFunctionBegin;
+  SETERRQ(PetscObjectComm((PetscObject)H), PETSC_ERR_SUP,
+          "ComputeKKTSpectra: petal was built without SLEPc, so only the dense path exists (d + m <= denseLimit = %" PetscInt_FMT "); rebuild with slepc-dev or raise denseLimit",
+          settings.denseLimit);
+}
+#else
+namespace {
+/* SLEPc's classes refuse to work unless SlepcInitialize ran; in a PETSc program (TAO user code, petal's drivers) it
+ * has not, so petal starts SLEPc on first use (SlepcInitialize only registers SLEPc when PETSc is already up) and
+ * finalizes it from PetscFinalize. */
+PetscErrorCode SlepcFinalizeFromPetsc()
+{
+  PetscFunctionBegin;
+  PetscCall(SlepcFinalize());
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode SlepcInitializeIfNeeded()
+{
+  PetscBool initialized;
+  PetscFunctionBegin;
+  PetscCall(SlepcInitialized(&initialized));
+  if (initialized) PetscFunctionReturn(0);
+  PetscCall(SlepcInitializeNoArguments());
+  PetscCall(PetscRegisterFinalize(SlepcFinalizeFromPetsc));
+  PetscFunctionReturn(0);
+}
+
+struct GGtShell {
+  Mat G;
+  Vec td; /* d */
+};
+
+PetscErrorCode GGtMult(Mat A, Vec x, Vec y)
+{
+  GGtShell *c;
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(A, &c));
+  PetscCall(MatMultTranspose(c->G, x, c->td));
+  PetscCall(MatMult(c->G, c->td, y));
+  PetscFunctionReturn(0);
+}
+
+struct ReducedShell {
+  Mat       H, G;
+  KSP       ksp; /* on G G^T */
+  Vec       gm, gm2, td, y, h, py;
+  PetscReal sigma;
+};
+
+/* out = x - G^T (G G^T)^{-1} G x */
+PetscErrorCode Project(ReducedShell *c, Vec x, Vec out)
+{
+  PetscFunctionBegin;
+  PetscCall(MatMult(c->G, x, c->gm));
+  PetscCall(KSPSolve(c->ksp, c->gm, c->gm2));
+  KSPConvergedReason reason;
+  PetscCall(KSPGetConvergedReason(c->ksp, &reason));
+  PetscCheck(reason > 0, PetscObjectComm((PetscObject)c->ksp), PETSC_ERR_NOT_CONVERGED,
+             "ComputeKKTSpectra: the CG solve with G G^T in the null-space projector did not converge (reason %s)", KSPConvergedReasons[reason]);
+  PetscCall(MatMultTranspose(c->G, c->gm2, c->td));
+  PetscCall(VecWAXPY(out, -1.0, c->td, x));
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode ReducedMult(Mat A, Vec x, Vec out)
+{
+  ReducedShell *c;
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(A, &c));
+  PetscCall(Project(c, x, c->y));
+  PetscCall(MatMult(c->H, c->y, c->h));
+  PetscCall(Project(c, c->h, out));
+  PetscCall(VecWAXPY(c->py, -1.0, c->y, x)); /* (I - P) x */
+  PetscCall(VecAXPY(out, c->sigma, c->py));
+  PetscFunctionReturn(0);
+}
+
+/* One eigenvalue of the symmetric A: which = EPS_LARGEST_MAGNITUDE, EPS_SMALLEST_REAL or EPS_TARGET_MAGNITUDE
+ * (shift-and-invert at 0, inner KSP configured by configure). absTol > 0: absolute convergence test. */
+PetscErrorCode OneEigenvalue(Mat A, EPSWhich which, PetscReal tol, PetscReal absTol, PetscErrorCode (*configure)(KSP, void *), void *cctx, PetscReal *lambda,
+                             PetscInt *its)
+{
+  MPI_Comm comm = PetscObjectComm((PetscObject)A);
+  EPS      eps;
+  PetscFunctionBegin;
+  PetscCall(EPSCreate(comm, &eps));
+  PetscCall(EPSSetOperators(eps, A, NULL));
+  PetscCall(EPSSetProblemType(eps, EPS_HEP));
+  PetscCall(EPSSetType(eps, EPSKRYLOVSCHUR));
+  PetscCall(EPSSetDimensions(eps, 1, PETSC_DEFAULT, PETSC_DEFAULT));
+  PetscCall(EPSSetWhichEigenpairs(eps, which));
+  if (absTol > 0) {
+    PetscCall(EPSSetConvergenceTest(eps, EPS_CONV_ABS));
+    PetscCall(EPSSetTolerances(eps, absTol, 5000));
+  } else PetscCall(EPSSetTolerances(eps, tol, 5000));
+  if (which == EPS_TARGET_MAGNITUDE) {
+    ST  st;
+    KSP ksp;
+    PetscCall(EPSSetTarget(eps, 0.0));
+    PetscCall(EPSGetST(eps, &st));
+    PetscCall(STSetType(st, STSINVERT));
+    PetscCall(STGetKSP(st, &ksp));
+    PetscCall(configure(ksp, cctx));
+  }
+  PetscCall(EPSSolve(eps));
+  PetscInt nconv, it;
+  PetscCall(EPSGetConverged(eps, &nconv));
+  PetscCall(EPSGetIterationNumber(eps, &it));
+  PetscCheck(nconv >= 1, comm, PETSC_ERR_NOT_CONVERGED, "ComputeKKTSpectra: the Krylov-Schur eigensolver did not converge in %" PetscInt_FMT " iterations", it);
+  PetscScalar kr;
+  PetscCall(EPSGetEigenvalue(eps, 0, &kr, NULL));
+  *lambda = PetscRealPart(kr);
+  *its += it;
+  PetscCall(EPSDestroy(&eps));
+  PetscFunctionReturn(0);
+}
+
+/* CG with GAMG on G G^T, tolerances tight enough for the projector; overridable with -petal_spectra_ options. */
+PetscErrorCode ConfigureGGtKSP(KSP ksp, void *assembled)
+{
+  PC pc;
+  PetscFunctionBegin;
+  PetscCall(KSPSetType(ksp, KSPCG));
+  PetscCall(KSPGetPC(ksp, &pc));
+  PetscCall(PCSetType(pc, assembled ? PCGAMG : PCNONE));
+  PetscCall(KSPSetTolerances(ksp, 1e-11, 1e-300, PETSC_DEFAULT, 10000));
+  PetscCall(KSPSetOptionsPrefix(ksp, "petal_spectra_"));
+  PetscCall(KSPSetFromOptions(ksp));
+  PetscFunctionReturn(0);
+}
+} // namespace
+
+PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &settings, KKTSpectra *out)
+{
+  MPI_Comm comm = PetscObjectComm((PetscObject)H);
+  PetscFunctionBegin;
+  PetscCall(SlepcInitializeIfNeeded());
+  PetscInt m, d, mloc, dloc;
+  PetscCall(MatGetSize(G, &m, &d));
+  PetscCall(MatGetLocalSize(G, &mloc, &dloc));
+  PetscInt its = 0;
+
+  /* G G^T: assembled when G is an AIJ matrix (then shift-and-invert with CG + GAMG), a shell otherwise */
+  PetscBool aij;
+  PetscCall(PetscObjectTypeCompareAny((PetscObject)G, &aij, MATSEQAIJ, MATMPIAIJ, ""));
+  Mat      GGt = NULL;
+  GGtShell gctx{G, NULL};
+  PetscCall(MatCreateVecs(G, &gctx.td, NULL));
+  if (aij) PetscCall(MatMatTransposeMult(G, G, MAT_INITIAL_MATRIX, PETSC_DEFAULT, &GGt));
+  else {
+    PetscCall(MatCreateShell(comm, mloc, mloc, m, m, &gctx, &GGt));
+    PetscCall(MatShellSetOperation(GGt, MATOP_MULT, (void (*)(void))GGtMult));
+    PetscCall(MatSetOption(GGt, MAT_SYMMETRIC, PETSC_TRUE));
+  }
+  if (m > 0) {
+    if (aij) PetscCall(OneEigenvalue(GGt, EPS_TARGET_MAGNITUDE, settings.tol, 0, ConfigureGGtKSP, (void *)1, &out->lambdaMinGGt, &its));
+    else PetscCall(OneEigenvalue(GGt, EPS_SMALLEST_REAL, settings.tol, 0, NULL, NULL, &out->lambdaMinGGt, &its));
+  } else out->lambdaMinGGt = std::numeric_limits<PetscReal>::infinity();
+
+  /* |H|_2 is needed for sigma in any case; the norms reported are Frobenius (exact) or spectral */
+  PetscReal normH2 = 0;
+  PetscCall(OneEigenvalue(H, EPS_LARGEST_MAGNITUDE, settings.tol, 0, NULL, NULL, &normH2, &its));
+  normH2 = PetscAbsReal(normH2);
+  if (settings.norm == NormKind::Frobenius) {
+    PetscCall(MatNorm(H, NORM_FROBENIUS, &out->normH));
+    PetscCall(MatNorm(G, NORM_FROBENIUS, &out->normG));
+  } else {
+    PetscReal lmaxG = 0;
+    if (m > 0) PetscCall(OneEigenvalue(GGt, EPS_LARGEST_REAL, settings.tol, 0, NULL, NULL, &lmaxG, &its));
+    out->normH = normH2;
+    out->normG = PetscSqrtReal(PetscMax(lmaxG, 0.0));
+  }
+
+  if (m >= d) out->lambdaMinReducedHessian = std::numeric_limits<PetscReal>::infinity();
+  else {
+    ReducedShell rc{};
+    rc.H     = H;
+    rc.G     = G;
+    rc.sigma = normH2 > 0 ? 1.01 * normH2 : 1.0;
+    PetscCall(KSPCreate(comm, &rc.ksp));
+    PetscCall(KSPSetOperators(rc.ksp, GGt, GGt));
+    PetscCall(ConfigureGGtKSP(rc.ksp, aij ? (void *)1 : NULL));
+    PetscCall(MatCreateVecs(G, &rc.td, &rc.gm));
+    PetscCall(VecDuplicate(rc.gm, &rc.gm2));
+    PetscCall(VecDuplicate(rc.td, &rc.y));
+    PetscCall(VecDuplicate(rc.td, &rc.h));
+    PetscCall(VecDuplicate(rc.td, &rc.py));
+    Mat T;
+    PetscCall(MatCreateShell(comm, dloc, dloc, d, d, &rc, &T));
+    PetscCall(MatShellSetOperation(T, MATOP_MULT, (void (*)(void))ReducedMult));
+    PetscCall(MatSetOption(T, MAT_SYMMETRIC, PETSC_TRUE));
+    if (m == 0) { // P = I: T = H
+      PetscCall(OneEigenvalue(H, EPS_SMALLEST_REAL, settings.tol, settings.tol * rc.sigma, NULL, NULL, &out->lambdaMinReducedHessian, &its));
+    } else PetscCall(OneEigenvalue(T, EPS_SMALLEST_REAL, settings.tol, settings.tol * rc.sigma, NULL, NULL, &out->lambdaMinReducedHessian, &its));
+    PetscCall(MatDestroy(&T));
+    PetscCall(KSPDestroy(&rc.ksp));
+    PetscCall(VecDestroy(&rc.td));
+    PetscCall(VecDestroy(&rc.gm));
+    PetscCall(VecDestroy(&rc.gm2));
+    PetscCall(VecDestroy(&rc.y));
+    PetscCall(VecDestroy(&rc.h));
+    PetscCall(VecDestroy(&rc.py));
+  }
+  out->iterations = its;
+  PetscCall(MatDestroy(&GGt));
+  PetscCall(VecDestroy(&gctx.td));
+  PetscFunctionReturn(0);
+}
+#endif
+
+} // namespace spectra
+} // namespace adasketch
+} // namespace petal
