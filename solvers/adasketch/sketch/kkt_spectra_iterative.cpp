@@ -1,9 +1,8 @@
 // Iterative path of ComputeKKTSpectra, for KKT systems too large to gather (PDE-constrained problems):
-//  - lambda_min(G G^T): SLEPc Krylov-Schur with shift-and-invert at 0 on the assembled G G^T (MatMatTransposeMult),
-//    the inner solves by CG preconditioned with a sparse Cholesky factorisation of G G^T (see ConfigureGGtKSP;
-//    options prefix -petal_spectra_ on that KSP). Without
-//    shift-and-invert the smallest eigenvalue of G G^T = A^2 + I (Poisson control, cond ~ N^4) would take
-//    thousands of Lanczos steps; inverted, it is the dominant one and converges in a few.
+//  - lambda_min(G G^T): SLEPc Krylov-Schur on (G G^T)^{-1}, G G^T assembled (MatMatTransposeMult) and solved by CG
+//    preconditioned with its sparse Cholesky factorisation (see ConfigureGGtKSP; options prefix -petal_spectra_).
+//    Directly, the smallest eigenvalue of G G^T = L^2 + I (Poisson control, cond ~ N^4) would take thousands of
+//    Lanczos steps; inverted, it is the dominant one and converges in a few.
 //  - lambda_min(Z^T H Z): the smallest eigenvalue of  T = P H P + sigma (I - P),  P = I - G^T (G G^T)^{-1} G the
 //    orthogonal projector on null(G) (applied with the same CG). On null(G), T = Z^T H Z; on range(G^T), T = sigma,
 //    and sigma = 1.01 |H|_2 lies above every eigenvalue of Z^T H Z, so min eig(T) = lambda_min(Z^T H Z).
@@ -13,7 +12,6 @@
 #include <limits>
 #if defined(PETAL_HAVE_SLEPC)
   #include <slepceps.h>
-  #include <slepcst.h>
 #endif
 
 namespace petal {
@@ -88,6 +86,20 @@ PetscErrorCode Project(ReducedShell *c, Vec x, Vec out)
   PetscFunctionReturn(0);
 }
 
+/* y = (G G^T)^{-1} x: the operator whose dominant eigenvalue is 1 / lambda_min(G G^T) */
+PetscErrorCode InverseGGtMult(Mat A, Vec x, Vec y)
+{
+  KSP ksp;
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(A, &ksp));
+  PetscCall(KSPSolve(ksp, x, y));
+  KSPConvergedReason reason;
+  PetscCall(KSPGetConvergedReason(ksp, &reason));
+  PetscCheck(reason > 0, PetscObjectComm((PetscObject)ksp), PETSC_ERR_NOT_CONVERGED,
+             "ComputeKKTSpectra: the CG solve with G G^T for lambda_min(G G^T) did not converge (reason %s)", KSPConvergedReasons[reason]);
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode ReducedMult(Mat A, Vec x, Vec out)
 {
   ReducedShell *c;
@@ -101,10 +113,9 @@ PetscErrorCode ReducedMult(Mat A, Vec x, Vec out)
   PetscFunctionReturn(0);
 }
 
-/* One eigenvalue of the symmetric A: which = EPS_LARGEST_MAGNITUDE, EPS_SMALLEST_REAL or EPS_TARGET_MAGNITUDE
- * (shift-and-invert at 0, inner KSP configured by configure). absTol > 0: absolute convergence test. */
-PetscErrorCode OneEigenvalue(Mat A, EPSWhich which, PetscReal tol, PetscReal absTol, PetscErrorCode (*configure)(KSP, void *), void *cctx, PetscReal *lambda,
-                             PetscInt *its)
+/* One eigenvalue of the symmetric A: which = EPS_LARGEST_MAGNITUDE, EPS_LARGEST_REAL or EPS_SMALLEST_REAL.
+ * absTol > 0: absolute convergence test (residual norm <= absTol), else relative (tol). */
+PetscErrorCode OneEigenvalue(Mat A, EPSWhich which, PetscReal tol, PetscReal absTol, PetscReal *lambda, PetscInt *its)
 {
   MPI_Comm comm = PetscObjectComm((PetscObject)A);
   EPS      eps;
@@ -119,15 +130,6 @@ PetscErrorCode OneEigenvalue(Mat A, EPSWhich which, PetscReal tol, PetscReal abs
     PetscCall(EPSSetConvergenceTest(eps, EPS_CONV_ABS));
     PetscCall(EPSSetTolerances(eps, absTol, 5000));
   } else PetscCall(EPSSetTolerances(eps, tol, 5000));
-  if (which == EPS_TARGET_MAGNITUDE) {
-    ST  st;
-    KSP ksp;
-    PetscCall(EPSSetTarget(eps, 0.0));
-    PetscCall(EPSGetST(eps, &st));
-    PetscCall(STSetType(st, STSINVERT));
-    PetscCall(STGetKSP(st, &ksp));
-    PetscCall(configure(ksp, cctx));
-  }
   PetscCall(EPSSolve(eps));
   PetscInt nconv, it;
   PetscCall(EPSGetConverged(eps, &nconv));
@@ -194,21 +196,35 @@ PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &settings, K
     PetscCall(MatShellSetOperation(GGt, MATOP_MULT, (void (*)(void))GGtMult));
     PetscCall(MatSetOption(GGt, MAT_SYMMETRIC, PETSC_TRUE));
   }
+  /* one KSP on G G^T (one factorisation) for lambda_min(G G^T) and for the projector */
+  KSP ksp = NULL;
   if (m > 0) {
-    if (aij) PetscCall(OneEigenvalue(GGt, EPS_TARGET_MAGNITUDE, settings.tol, 0, ConfigureGGtKSP, (void *)1, &out->lambdaMinGGt, &its));
-    else PetscCall(OneEigenvalue(GGt, EPS_SMALLEST_REAL, settings.tol, 0, NULL, NULL, &out->lambdaMinGGt, &its));
-  } else out->lambdaMinGGt = std::numeric_limits<PetscReal>::infinity();
+    PetscCall(KSPCreate(comm, &ksp));
+    PetscCall(KSPSetOperators(ksp, GGt, GGt));
+    PetscCall(ConfigureGGtKSP(ksp, aij ? (void *)1 : NULL));
+  }
+  if (m == 0) out->lambdaMinGGt = std::numeric_limits<PetscReal>::infinity();
+  else if (aij) { /* the dominant eigenvalue of (G G^T)^{-1}: a few iterations even when cond(G G^T) ~ N^4 */
+    Mat       inv;
+    PetscReal mu;
+    PetscCall(MatCreateShell(comm, mloc, mloc, m, m, ksp, &inv));
+    PetscCall(MatShellSetOperation(inv, MATOP_MULT, (void (*)(void))InverseGGtMult));
+    PetscCall(MatSetOption(inv, MAT_SYMMETRIC, PETSC_TRUE));
+    PetscCall(OneEigenvalue(inv, EPS_LARGEST_MAGNITUDE, settings.tol, 0, &mu, &its));
+    PetscCall(MatDestroy(&inv));
+    out->lambdaMinGGt = mu > 0 ? 1.0 / mu : 0.0;
+  } else PetscCall(OneEigenvalue(GGt, EPS_SMALLEST_REAL, settings.tol, 0, &out->lambdaMinGGt, &its)); /* slow when ill-conditioned */
 
   /* |H|_2 is needed for sigma in any case; the norms reported are Frobenius (exact) or spectral */
   PetscReal normH2 = 0;
-  PetscCall(OneEigenvalue(H, EPS_LARGEST_MAGNITUDE, settings.tol, 0, NULL, NULL, &normH2, &its));
+  PetscCall(OneEigenvalue(H, EPS_LARGEST_MAGNITUDE, settings.tol, 0, &normH2, &its));
   normH2 = PetscAbsReal(normH2);
   if (settings.norm == NormKind::Frobenius) {
     PetscCall(MatNorm(H, NORM_FROBENIUS, &out->normH));
     PetscCall(MatNorm(G, NORM_FROBENIUS, &out->normG));
   } else {
     PetscReal lmaxG = 0;
-    if (m > 0) PetscCall(OneEigenvalue(GGt, EPS_LARGEST_REAL, settings.tol, 0, NULL, NULL, &lmaxG, &its));
+    if (m > 0) PetscCall(OneEigenvalue(GGt, EPS_LARGEST_REAL, settings.tol, 0, &lmaxG, &its));
     out->normH = normH2;
     out->normG = PetscSqrtReal(PetscMax(lmaxG, 0.0));
   }
@@ -219,9 +235,7 @@ PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &settings, K
     rc.H     = H;
     rc.G     = G;
     rc.sigma = normH2 > 0 ? 1.01 * normH2 : 1.0;
-    PetscCall(KSPCreate(comm, &rc.ksp));
-    PetscCall(KSPSetOperators(rc.ksp, GGt, GGt));
-    PetscCall(ConfigureGGtKSP(rc.ksp, aij ? (void *)1 : NULL));
+    rc.ksp   = ksp;
     PetscCall(MatCreateVecs(G, &rc.td, &rc.gm));
     PetscCall(VecDuplicate(rc.gm, &rc.gm2));
     PetscCall(VecDuplicate(rc.td, &rc.y));
@@ -232,10 +246,9 @@ PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &settings, K
     PetscCall(MatShellSetOperation(T, MATOP_MULT, (void (*)(void))ReducedMult));
     PetscCall(MatSetOption(T, MAT_SYMMETRIC, PETSC_TRUE));
     if (m == 0) { // P = I: T = H
-      PetscCall(OneEigenvalue(H, EPS_SMALLEST_REAL, settings.tol, settings.tol * rc.sigma, NULL, NULL, &out->lambdaMinReducedHessian, &its));
-    } else PetscCall(OneEigenvalue(T, EPS_SMALLEST_REAL, settings.tol, settings.tol * rc.sigma, NULL, NULL, &out->lambdaMinReducedHessian, &its));
+      PetscCall(OneEigenvalue(H, EPS_SMALLEST_REAL, settings.tol, settings.tol * rc.sigma, &out->lambdaMinReducedHessian, &its));
+    } else PetscCall(OneEigenvalue(T, EPS_SMALLEST_REAL, settings.tol, settings.tol * rc.sigma, &out->lambdaMinReducedHessian, &its));
     PetscCall(MatDestroy(&T));
-    PetscCall(KSPDestroy(&rc.ksp));
     PetscCall(VecDestroy(&rc.td));
     PetscCall(VecDestroy(&rc.gm));
     PetscCall(VecDestroy(&rc.gm2));
@@ -244,6 +257,7 @@ PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &settings, K
     PetscCall(VecDestroy(&rc.py));
   }
   out->iterations = its;
+  PetscCall(KSPDestroy(&ksp));
   PetscCall(MatDestroy(&GGt));
   PetscCall(VecDestroy(&gctx.td));
   PetscFunctionReturn(0);
