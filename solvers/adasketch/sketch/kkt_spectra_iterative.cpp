@@ -1,16 +1,17 @@
 // Iterative path of ComputeKKTSpectra, for KKT systems too large to gather (PDE-constrained problems):
-//  - lambda_min(G G^T): SLEPc Krylov-Schur on (G G^T)^{-1}, G G^T assembled (MatMatTransposeMult) and solved by CG
-//    preconditioned with its sparse Cholesky factorisation (see ConfigureGGtKSP; options prefix -petal_spectra_).
+//  - lambda_min(G G^T): SLEPc Krylov-Schur on (G G^T)^{-1}, G G^T assembled (MatMatTransposeMult) and solved with
+//    its sparse Cholesky factorisation (see ConfigureGGtKSP; options prefix -petal_spectra_).
 //    Directly, the smallest eigenvalue of G G^T = L^2 + I (Poisson control, cond ~ N^4) would take thousands of
 //    Lanczos steps; inverted, it is the dominant one and converges in a few.
 //  - lambda_min(Z^T H Z): the smallest eigenvalue of  T = P H P + sigma (I - P),  P = I - G^T (G G^T)^{-1} G the
-//    orthogonal projector on null(G) (applied with the same CG). On null(G), T = Z^T H Z; on range(G^T), T = sigma,
+//    orthogonal projector on null(G) (applied with the same factorisation). On null(G), T = Z^T H Z; on range(G^T), T = sigma,
 //    and sigma = 1.01 |H|_2 lies above every eigenvalue of Z^T H Z, so min eig(T) = lambda_min(Z^T H Z).
 //  - norms: MatNorm (Frobenius) or the dominant eigenvalues of H and G G^T (spectral).
 #include "solvers/adasketch/sketch/kkt_spectra_impl.hpp"
 #include <cmath>
 #include <limits>
 #if defined(PETAL_HAVE_SLEPC)
+  #include <petsc/private/petscimpl.h> // PetscObjectStateGet
   #include <slepceps.h>
 #endif
 
@@ -46,6 +47,38 @@ PetscErrorCode SlepcInitializeIfNeeded()
   if (initialized) PetscFunctionReturn(0);
   PetscCall(SlepcInitializeNoArguments());
   PetscCall(PetscRegisterFinalize(SlepcFinalizeFromPetsc));
+  PetscFunctionReturn(0);
+}
+
+/* The G-only part of the work (G G^T, its factorisation, lambda_min(G G^T)) kept from the last call: with linear
+ * constraints (the paper's PDE problem) G is the same at every outer iteration, and this part is most of the cost.
+ * Keyed by G's object id and state (changing G's values bumps its state). One entry, for assembled (AIJ) G; freed
+ * at PetscFinalize. */
+struct GGtCache {
+  PetscObjectId    id    = 0;
+  PetscObjectState state = 0;
+  PetscReal        tol   = 0;
+  Mat              GGt   = NULL;
+  KSP              ksp   = NULL;
+  PetscReal        lambdaMin = 0;
+};
+GGtCache  ggtCache;
+PetscBool ggtCacheFinalizeRegistered = PETSC_FALSE;
+
+PetscErrorCode GGtCacheClear()
+{
+  PetscFunctionBegin;
+  PetscCall(MatDestroy(&ggtCache.GGt));
+  PetscCall(KSPDestroy(&ggtCache.ksp));
+  ggtCache = GGtCache{};
+  PetscFunctionReturn(0);
+}
+
+PetscErrorCode GGtCacheFinalize()
+{
+  PetscFunctionBegin;
+  PetscCall(GGtCacheClear());
+  ggtCacheFinalizeRegistered = PETSC_FALSE;
   PetscFunctionReturn(0);
 }
 
@@ -143,19 +176,19 @@ PetscErrorCode OneEigenvalue(Mat A, EPSWhich which, PetscReal tol, PetscReal abs
   PetscFunctionReturn(0);
 }
 
-/* Solves with G G^T: CG preconditioned by a sparse Cholesky factorisation of the assembled G G^T (on several ranks
- * PCREDUNDANT: every rank factors the whole m x m G G^T, which at m ~ 1e5 measured 5x faster than MUMPS's
+/* Solves with G G^T: a sparse Cholesky factorisation of the assembled G G^T, applied once (KSPPREONLY; on several ranks
+ * PCREDUNDANT: every rank factors the whole m x m G G^T, which on 2 ranks at m = 4096 measured 5x faster than MUMPS's
  * distributed solves), so each solve after the first costs two triangular solves. On the Poisson control
  * G G^T = L^2 + I (cond ~ N^4) algebraic multigrid needed ~400 CG iterations per solve at N = 64 (GAMG; ~50 with
- * BoomerAMG) where the factorisation needs one or two. Overridable: -petal_spectra_ksp_type,
- * -petal_spectra_pc_type gamg, ... A shell G G^T (G not AIJ) gets unpreconditioned CG. */
+ * BoomerAMG). Overridable: -petal_spectra_ksp_type cg -petal_spectra_pc_type gamg, ... (for a G G^T too large
+ * to factor). A shell G G^T (G not AIJ) gets unpreconditioned CG. */
 PetscErrorCode ConfigureGGtKSP(KSP ksp, void *assembled)
 {
   PC          pc;
   PetscMPIInt size;
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_size(PetscObjectComm((PetscObject)ksp), &size));
-  PetscCall(KSPSetType(ksp, KSPCG));
+  PetscCall(KSPSetType(ksp, assembled ? KSPPREONLY : KSPCG)); /* the factorisation is exact: one application */
   PetscCall(KSPGetPC(ksp, &pc));
   if (!assembled) PetscCall(PCSetType(pc, PCNONE));
   else if (size == 1) PetscCall(PCSetType(pc, PCCHOLESKY));
@@ -184,36 +217,58 @@ PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &settings, K
   PetscCall(MatGetLocalSize(G, &mloc, &dloc));
   PetscInt its = 0;
 
-  /* G G^T: assembled when G is an AIJ matrix (then shift-and-invert with CG + Cholesky), a shell otherwise */
+  /* G G^T: assembled when G is an AIJ matrix (then solved by its Cholesky factorisation, kept for the next call
+   * with the same G), a shell otherwise */
   PetscBool aij;
   PetscCall(PetscObjectTypeCompareAny((PetscObject)G, &aij, MATSEQAIJ, MATMPIAIJ, ""));
   Mat      GGt = NULL;
+  KSP      ksp = NULL; /* one KSP on G G^T (one factorisation) for lambda_min(G G^T) and for the projector */
   GGtShell gctx{G, NULL};
   PetscCall(MatCreateVecs(G, &gctx.td, NULL));
-  if (aij) PetscCall(MatMatTransposeMult(G, G, MAT_INITIAL_MATRIX, PETSC_DEFAULT, &GGt));
-  else {
+  if (m == 0) out->lambdaMinGGt = std::numeric_limits<PetscReal>::infinity();
+  else if (aij) {
+    PetscObjectId    id;
+    PetscObjectState state;
+    PetscCall(PetscObjectGetId((PetscObject)G, &id));
+    PetscCall(PetscObjectStateGet((PetscObject)G, &state));
+    if (!(ggtCache.GGt && ggtCache.id == id && ggtCache.state == state && ggtCache.tol == settings.tol)) {
+      PetscCall(GGtCacheClear());
+      if (!ggtCacheFinalizeRegistered) {
+        PetscCall(PetscRegisterFinalize(GGtCacheFinalize));
+        ggtCacheFinalizeRegistered = PETSC_TRUE;
+      }
+      PetscCall(MatMatTransposeMult(G, G, MAT_INITIAL_MATRIX, PETSC_DEFAULT, &ggtCache.GGt));
+      PetscCall(KSPCreate(comm, &ggtCache.ksp));
+      PetscCall(KSPSetOperators(ggtCache.ksp, ggtCache.GGt, ggtCache.GGt));
+      PetscCall(ConfigureGGtKSP(ggtCache.ksp, (void *)1));
+      /* lambda_min(G G^T) as the inverse of the dominant eigenvalue of (G G^T)^{-1}: a few iterations even when
+       * cond(G G^T) ~ N^4 */
+      Mat       inv;
+      PetscReal mu;
+      PetscCall(MatCreateShell(comm, mloc, mloc, m, m, ggtCache.ksp, &inv));
+      PetscCall(MatShellSetOperation(inv, MATOP_MULT, (void (*)(void))InverseGGtMult));
+      PetscCall(MatSetOption(inv, MAT_SYMMETRIC, PETSC_TRUE));
+      PetscCall(OneEigenvalue(inv, EPS_LARGEST_MAGNITUDE, settings.tol, 0, &mu, &its));
+      PetscCall(MatDestroy(&inv));
+      ggtCache.lambdaMin = mu > 0 ? 1.0 / mu : 0.0;
+      ggtCache.id        = id;
+      ggtCache.state     = state;
+      ggtCache.tol       = settings.tol;
+    }
+    GGt = ggtCache.GGt;
+    ksp = ggtCache.ksp;
+    PetscCall(PetscObjectReference((PetscObject)GGt));
+    PetscCall(PetscObjectReference((PetscObject)ksp));
+    out->lambdaMinGGt = ggtCache.lambdaMin;
+  } else {
     PetscCall(MatCreateShell(comm, mloc, mloc, m, m, &gctx, &GGt));
     PetscCall(MatShellSetOperation(GGt, MATOP_MULT, (void (*)(void))GGtMult));
     PetscCall(MatSetOption(GGt, MAT_SYMMETRIC, PETSC_TRUE));
-  }
-  /* one KSP on G G^T (one factorisation) for lambda_min(G G^T) and for the projector */
-  KSP ksp = NULL;
-  if (m > 0) {
     PetscCall(KSPCreate(comm, &ksp));
     PetscCall(KSPSetOperators(ksp, GGt, GGt));
-    PetscCall(ConfigureGGtKSP(ksp, aij ? (void *)1 : NULL));
+    PetscCall(ConfigureGGtKSP(ksp, NULL));
+    PetscCall(OneEigenvalue(GGt, EPS_SMALLEST_REAL, settings.tol, 0, &out->lambdaMinGGt, &its)); /* slow when ill-conditioned */
   }
-  if (m == 0) out->lambdaMinGGt = std::numeric_limits<PetscReal>::infinity();
-  else if (aij) { /* the dominant eigenvalue of (G G^T)^{-1}: a few iterations even when cond(G G^T) ~ N^4 */
-    Mat       inv;
-    PetscReal mu;
-    PetscCall(MatCreateShell(comm, mloc, mloc, m, m, ksp, &inv));
-    PetscCall(MatShellSetOperation(inv, MATOP_MULT, (void (*)(void))InverseGGtMult));
-    PetscCall(MatSetOption(inv, MAT_SYMMETRIC, PETSC_TRUE));
-    PetscCall(OneEigenvalue(inv, EPS_LARGEST_MAGNITUDE, settings.tol, 0, &mu, &its));
-    PetscCall(MatDestroy(&inv));
-    out->lambdaMinGGt = mu > 0 ? 1.0 / mu : 0.0;
-  } else PetscCall(OneEigenvalue(GGt, EPS_SMALLEST_REAL, settings.tol, 0, &out->lambdaMinGGt, &its)); /* slow when ill-conditioned */
 
   /* |H|_2 is needed for sigma in any case; the norms reported are Frobenius (exact) or spectral */
   PetscReal normH2 = 0;

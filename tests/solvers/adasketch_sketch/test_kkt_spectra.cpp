@@ -1,6 +1,7 @@
 // ComputeKKTSpectra (solvers/adasketch/sketch/kkt_spectra.hpp) on 1 and 2 ranks:
 //   - closed forms (kkt_test_mats.hpp): G = [D, -I] with diagonal H, and the paper's Poisson control KKT;
 //     dense path and iterative path (denseLimit = 0) each against the closed form, Frobenius and spectral norms;
+//   - the iterative path's cached G G^T factorisation is dropped when G changes;
 //   - a rank-deficient G (dense path's SVD branch), m >= d, the same numbers on every rank;
 //   - nonconforming H and G: an error on every rank.
 #include "petal_test.hpp"
@@ -82,6 +83,14 @@ TEST(KKTSpectra, DiagonalPairClosedFormDenseAndIterative)
       else EXPECT_GT(s.iterations, 0);
       ExpectSameOnEveryRank(s);
     }
+  // the iterative path keeps G's factorisation between calls: changing G's values must invalidate it
+  // (2 G: lambda_min(G G^T) x 4, null(G) and so Z^T H Z unchanged)
+  PETAL_ASSERT_OK(MatScale(G, 2.0));
+  KKTSpectra s2;
+  PETAL_ASSERT_OK(ComputeKKTSpectra(H, G, Settings(false, NormKind::Frobenius), &s2));
+  EXPECT_NEAR(s2.lambdaMinGGt, 4 * c.lminGGt, 1e-6 * 4 * c.lminGGt);
+  EXPECT_NEAR(s2.lambdaMinReducedHessian, c.lminRed, 1e-6 * c.specH);
+  EXPECT_NEAR(s2.normG, 2 * c.froG, 1e-12 * c.froG);
   PETAL_ASSERT_OK(MatDestroy(&H));
   PETAL_ASSERT_OK(MatDestroy(&G));
 }
