@@ -97,14 +97,15 @@ TEST(KKTSpectra, DiagonalPairClosedFormDenseAndIterative)
 
 TEST(KKTSpectra, PoissonControlClosedForm)
 {
-  // the paper's problem (h = 2/(N+1), H = diag(1, 0.1)) at N = 12 on both paths, and at N = 40 iteratively
-  for (PetscInt N : {12}) {
-    const double h  = 2.0 / (N + 1);
-    const auto   cf = kkt_mats::PoissonControlSpectra(N, 2, h, 1.0, 0.1);
-    Mat          H, G;
-    PETAL_ASSERT_OK(kkt_mats::PoissonControl(PETSC_COMM_WORLD, N, 2, h, 1.0, 0.1, &H, &G));
+  // the paper's problem (h = 2/(N+1), H = diag(1, 0.1)) at N = 12 on both paths, and its 3-D analogue at N = 6
+  // (h = 1/(N+1), H = diag(1, 1e-2), as in the semilinear problem) on both paths
+  for (int D : {2, 3}) {
+    const PetscInt N  = D == 2 ? 12 : 6;
+    const double   h  = D == 2 ? 2.0 / (N + 1) : 1.0 / (N + 1), hz = D == 2 ? 0.1 : 1e-2;
+    const auto     cf = kkt_mats::PoissonControlSpectra(N, D, h, 1.0, hz);
+    Mat            H, G;
+    PETAL_ASSERT_OK(kkt_mats::PoissonControl(PETSC_COMM_WORLD, N, D, h, 1.0, hz, &H, &G));
     for (bool dense : {true, false}) {
-      if (dense && N > 12) continue;
       KKTSpectra s;
       PETAL_ASSERT_OK(ComputeKKTSpectra(H, G, Settings(dense, NormKind::Spectral), &s));
       const double tol = dense ? 1e-10 : 1e-6;
