@@ -216,7 +216,7 @@ public:
     return st;
   }
 
-private:
+  /* Public only because nvcc refuses extended (KOKKOS_LAMBDA) lambdas in private member functions. */
   void CheckArgs(const std::vector<double> &z, const std::vector<double> &g) const
   {
     KKTCsr shape; // CheckSolveArguments only reads n
@@ -351,6 +351,7 @@ private:
     st.steps = t;
   }
 
+private:
   SketchSettings            s_;
   std::int64_t              n_ = 0;
   DView<std::int64_t>       rp_, cl_, rp2_, cl2_, diag2_;
