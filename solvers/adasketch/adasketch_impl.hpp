@@ -6,7 +6,6 @@
 //   adasketch_merit.cpp    the exact augmented Lagrangian L_{mu,nu} and its gradient
 //   adasketch_inner.cpp    the inexact KKT solve: sketch-and-project on the gathered KKT matrix, or a KSP
 //   adasketch_sketch_glue.cpp  the calls into sketch/ (ada-sketch)
-//   adasketch_interim_spectra.cpp  temporary dense ComputeKKTSpectra until sketch/ provides it
 #include <petal/adasketch.h>
 #include <petsc/private/taoimpl.h>
 #include "solvers/adasketch/sketch/kkt_spectra.hpp"
@@ -113,7 +112,7 @@ PetscErrorCode InnerSolve(Tao tao, Mat H, PetscReal shift, Mat G, Vec gradL, Vec
 PetscErrorCode InnerReset(Tao tao);
 PetscErrorCode InnerDestroy(Tao tao);
 
-// Spectra and sketch solver: the ada-sketch implementation (sketch/) or the interim dense one (adasketch_interim.cpp).
+// Spectra and sketch solver: sketch/ (adasketch_sketch_glue.cpp).
 PetscErrorCode Spectra(Mat H, Mat G, const SpectraSettings &, KKTSpectra *);
 std::unique_ptr<SketchSolver> CreateSketchSolver(const SketchSettings &, bool reference);
 

@@ -5,9 +5,7 @@
 namespace petal {
 namespace adasketch {
 
-#if defined(PETAL_ADASKETCH_HAVE_SPECTRA)
 PetscErrorCode Spectra(Mat H, Mat G, const SpectraSettings &s, KKTSpectra *out) { return ComputeKKTSpectra(H, G, s, out); }
-#endif
 
 std::unique_ptr<SketchSolver> CreateSketchSolver(const SketchSettings &s, bool reference)
 {
