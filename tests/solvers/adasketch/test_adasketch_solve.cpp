@@ -144,6 +144,7 @@ TEST(AdaSketchSolve, PoissonPaperN3InThreeKaczmarzIterations)
   EXPECT_EQ(r.iterations1e4, 3) << "the paper's figure: 3 iterations with the Kaczmarz sketch (to KKT 1e-4)";
   EXPECT_LE(r.iterations, 6);
   EXPECT_NEAR(r.f, 9.644442, 5e-7) << "f* = 9.644442 (to the digits published)";
+  ExpectOptimum("poisson_paper_n3", r.f);
   // The exact optimum of this QP: the same problem with every KKT system solved directly.
   Result d;
   d.ierr = Solve(PETSC_COMM_WORLD, "poisson_paper_n3", UseKSPDirect, &d);
@@ -152,6 +153,32 @@ TEST(AdaSketchSolve, PoissonPaperN3InThreeKaczmarzIterations)
   EXPECT_LE(std::abs(r.f - d.f), 1e-8 * std::abs(d.f)) << "sketch " << r.f << " direct " << d.f;
   PetscCallAbort(PETSC_COMM_WORLD, PetscPrintf(PETSC_COMM_WORLD, "  poisson_paper_n3: Kaczmarz %" PetscInt_FMT " iterations (%" PetscInt_FMT " to 1e-4) f %.10f; direct KKT %" PetscInt_FMT " iterations f %.10f\n", r.iterations, r.iterations1e4, r.f,
                                                d.iterations, d.f));
+}
+
+/* PDE scale: the KSP inner solver (default FGMRES + Schur field split) with spectral norm estimates, on the
+ * paper's Poisson control at N = 10, 32, 64 (d = 2N^2): the known optima to 1e-8 relative. */
+TEST(AdaSketchSolve, PoissonPaperWithKSPInnerReachesTheKnownOptima)
+{
+  for (int N : {10, 32, 64}) {
+    const std::string name = "poisson_paper_n" + std::to_string(N);
+    Result            r;
+    r.ierr = Solve(PETSC_COMM_WORLD, name,
+                   [](Tao tao) {
+                     PetscFunctionBeginUser;
+                     PetscCall(TaoAdaSketchSetInnerType(tao, TAO_ADASKETCH_INNER_KSP));
+                     PetscCall(PetscOptionsSetValue(NULL, "-tao_adasketch_norm", "spectral"));
+                     PetscCall(TaoSetFromOptions(tao));
+                     PetscCall(PetscOptionsClearValue(NULL, "-tao_adasketch_norm"));
+                     PetscFunctionReturn(0);
+                   },
+                   &r);
+    ASSERT_EQ(r.ierr, 0) << name;
+    EXPECT_GT(r.reason, 0) << name;
+    EXPECT_LE(r.kkt, kKKT * (1 + 1e-6)) << name;
+    EXPECT_LE(r.iterations, 3) << name << ": a QP, one Newton step up to the inexact inner solve";
+    ExpectOptimum(name, r.f);
+    PetscCallAbort(PETSC_COMM_WORLD, PetscPrintf(PETSC_COMM_WORLD, "  %s (ksp, spectral): iterations %" PetscInt_FMT " inner %" PetscInt64_FMT " f %.10f kkt %.2e\n", name.c_str(), r.iterations, r.inner, r.f, r.kkt));
+  }
 }
 
 TEST(AdaSketchSolve, SketchAndKSPInnerSolversReachTheSameSolution)
