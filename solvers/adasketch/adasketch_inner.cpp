@@ -284,7 +284,8 @@ PetscErrorCode KSPSolveKKT(Tao tao, Mat H, PetscReal shift, Mat G, Vec gradL, Ve
   PetscCall(VecNorm(in->work, NORM_2, &res->residualNorm));
   PetscCheck(std::isfinite((double)res->residualNorm) && reason != KSP_DIVERGED_PC_FAILED, PetscObjectComm((PetscObject)tao), PETSC_ERR_NOT_CONVERGED,
              "TAOADASKETCH: the inner KSP failed (%s, |Kz + grad L| = %g): the preconditioner cannot handle this KKT matrix (the default Schur field split with selfp needs a "
-             "nonzero diagonal in the Hessian block); choose another with -tao_adasketch_pc_type, e.g. lu with -tao_adasketch_pc_factor_mat_solver_type mumps",
+             "nonzero diagonal in the Hessian block); choose another with -tao_adasketch_pc_type, e.g. lu with -tao_adasketch_pc_factor_mat_solver_type mumps "
+             "(and -tao_adasketch_mat_mumps_icntl_14 200: the KKT matrix's zero block makes MUMPS delay pivots and run out of its default workspace); -info shows the cause",
              KSPConvergedReasons[reason], (double)res->residualNorm);
   res->iterations    = its;
   res->reachedTarget = res->residualNorm <= in->target * (1 + 1e-8);
