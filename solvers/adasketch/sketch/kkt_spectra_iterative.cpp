@@ -97,6 +97,11 @@ PetscErrorCode GGtMult(Mat A, Vec x, Vec y)
   PetscFunctionReturn(0);
 }
 
+/* Krylov basis size for lambda_min(Z^T H Z): its smallest eigenvalues come in a tight cluster on the control
+ * problems (all high-frequency modes give nearly hz), and with SLEPc's default 16 the 3-D 32^3 case took 14
+ * restarts (272 projector solves); 32 took 4 (128 solves). */
+constexpr PetscInt kReducedNcv = 32;
+
 struct ReducedShell {
   Mat       H, G;
   KSP       ksp; /* on G G^T */
@@ -147,8 +152,9 @@ PetscErrorCode ReducedMult(Mat A, Vec x, Vec out)
 }
 
 /* One eigenvalue of the symmetric A: which = EPS_LARGEST_MAGNITUDE, EPS_LARGEST_REAL or EPS_SMALLEST_REAL.
- * absTol > 0: absolute convergence test (residual norm <= absTol), else relative (tol). */
-PetscErrorCode OneEigenvalue(Mat A, EPSWhich which, PetscReal tol, PetscReal absTol, PetscReal *lambda, PetscInt *its)
+ * absTol > 0: absolute convergence test (residual norm <= absTol), else relative (tol). ncv: the Krylov basis size
+ * (PETSC_DEFAULT: SLEPc's 16 for one eigenvalue). */
+PetscErrorCode OneEigenvalue(Mat A, EPSWhich which, PetscReal tol, PetscReal absTol, PetscInt ncv, PetscReal *lambda, PetscInt *its)
 {
   MPI_Comm comm = PetscObjectComm((PetscObject)A);
   EPS      eps;
@@ -157,12 +163,14 @@ PetscErrorCode OneEigenvalue(Mat A, EPSWhich which, PetscReal tol, PetscReal abs
   PetscCall(EPSSetOperators(eps, A, NULL));
   PetscCall(EPSSetProblemType(eps, EPS_HEP));
   PetscCall(EPSSetType(eps, EPSKRYLOVSCHUR));
-  PetscCall(EPSSetDimensions(eps, 1, PETSC_DEFAULT, PETSC_DEFAULT));
+  PetscCall(EPSSetDimensions(eps, 1, ncv, PETSC_DEFAULT));
   PetscCall(EPSSetWhichEigenpairs(eps, which));
   if (absTol > 0) {
     PetscCall(EPSSetConvergenceTest(eps, EPS_CONV_ABS));
     PetscCall(EPSSetTolerances(eps, absTol, 5000));
   } else PetscCall(EPSSetTolerances(eps, tol, 5000));
+  PetscCall(EPSSetOptionsPrefix(eps, "petal_spectra_"));
+  PetscCall(EPSSetFromOptions(eps));
   PetscCall(EPSSolve(eps));
   PetscInt nconv, it;
   PetscCall(EPSGetConverged(eps, &nconv));
@@ -182,6 +190,19 @@ PetscErrorCode OneEigenvalue(Mat A, EPSWhich which, PetscReal tol, PetscReal abs
  * G G^T = L^2 + I (cond ~ N^4) algebraic multigrid needed ~400 CG iterations per solve at N = 64 (GAMG; ~50 with
  * BoomerAMG). Overridable: -petal_spectra_ksp_type cg -petal_spectra_pc_type gamg, ... (for a G G^T too large
  * to factor). A shell G G^T (G not AIJ) gets unpreconditioned CG. */
+/* G G^T with more than 16 nonzeros per row on average (3-D stencils: 25 for L^2 + I, against 13 in 2-D) fills in
+ * heavily when factored; MUMPS's multifrontal factorisation took 6 s there (3-D 32^3) against 44 s for PETSc's
+ * own, while on 2-D problems PETSc's own was the faster (2-D 256^2: 4.4 s factorisation and 16 ms per solve,
+ * MUMPS 2.9 s and 58 ms). */
+bool FillHeavy(KSP ksp)
+{
+  Mat     A;
+  MatInfo info;
+  PetscInt m;
+  if (KSPGetOperators(ksp, &A, NULL) || MatGetInfo(A, MAT_GLOBAL_SUM, &info) || MatGetSize(A, &m, NULL)) return false;
+  return m > 0 && info.nz_used > 16.0 * m;
+}
+
 PetscErrorCode ConfigureGGtKSP(KSP ksp, void *assembled)
 {
   PC          pc;
@@ -191,7 +212,12 @@ PetscErrorCode ConfigureGGtKSP(KSP ksp, void *assembled)
   PetscCall(KSPSetType(ksp, assembled ? KSPPREONLY : KSPCG)); /* the factorisation is exact: one application */
   PetscCall(KSPGetPC(ksp, &pc));
   if (!assembled) PetscCall(PCSetType(pc, PCNONE));
-  else if (size == 1) PetscCall(PCSetType(pc, PCCHOLESKY));
+  else if (size == 1) {
+    PetscCall(PCSetType(pc, PCCHOLESKY));
+  #if defined(PETSC_HAVE_MUMPS)
+    if (FillHeavy(ksp)) PetscCall(PCFactorSetMatSolverType(pc, MATSOLVERMUMPS));
+  #endif
+  }
   else {
     KSP inner;
     PC  innerPC;
@@ -248,7 +274,7 @@ PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &settings, K
       PetscCall(MatCreateShell(comm, mloc, mloc, m, m, ggtCache.ksp, &inv));
       PetscCall(MatShellSetOperation(inv, MATOP_MULT, (void (*)(void))InverseGGtMult));
       PetscCall(MatSetOption(inv, MAT_SYMMETRIC, PETSC_TRUE));
-      PetscCall(OneEigenvalue(inv, EPS_LARGEST_MAGNITUDE, settings.tol, 0, &mu, &its));
+      PetscCall(OneEigenvalue(inv, EPS_LARGEST_MAGNITUDE, settings.tol, 0, PETSC_DEFAULT, &mu, &its));
       PetscCall(MatDestroy(&inv));
       ggtCache.lambdaMin = mu > 0 ? 1.0 / mu : 0.0;
       ggtCache.id        = id;
@@ -267,19 +293,19 @@ PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &settings, K
     PetscCall(KSPCreate(comm, &ksp));
     PetscCall(KSPSetOperators(ksp, GGt, GGt));
     PetscCall(ConfigureGGtKSP(ksp, NULL));
-    PetscCall(OneEigenvalue(GGt, EPS_SMALLEST_REAL, settings.tol, 0, &out->lambdaMinGGt, &its)); /* slow when ill-conditioned */
+    PetscCall(OneEigenvalue(GGt, EPS_SMALLEST_REAL, settings.tol, 0, PETSC_DEFAULT, &out->lambdaMinGGt, &its)); /* slow when ill-conditioned */
   }
 
   /* |H|_2 is needed for sigma in any case; the norms reported are Frobenius (exact) or spectral */
   PetscReal normH2 = 0;
-  PetscCall(OneEigenvalue(H, EPS_LARGEST_MAGNITUDE, settings.tol, 0, &normH2, &its));
+  PetscCall(OneEigenvalue(H, EPS_LARGEST_MAGNITUDE, settings.tol, 0, PETSC_DEFAULT, &normH2, &its));
   normH2 = PetscAbsReal(normH2);
   if (settings.norm == NormKind::Frobenius) {
     PetscCall(MatNorm(H, NORM_FROBENIUS, &out->normH));
     PetscCall(MatNorm(G, NORM_FROBENIUS, &out->normG));
   } else {
     PetscReal lmaxG = 0;
-    if (m > 0) PetscCall(OneEigenvalue(GGt, EPS_LARGEST_REAL, settings.tol, 0, &lmaxG, &its));
+    if (m > 0) PetscCall(OneEigenvalue(GGt, EPS_LARGEST_REAL, settings.tol, 0, PETSC_DEFAULT, &lmaxG, &its));
     out->normH = normH2;
     out->normG = PetscSqrtReal(PetscMax(lmaxG, 0.0));
   }
@@ -301,8 +327,8 @@ PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &settings, K
     PetscCall(MatShellSetOperation(T, MATOP_MULT, (void (*)(void))ReducedMult));
     PetscCall(MatSetOption(T, MAT_SYMMETRIC, PETSC_TRUE));
     if (m == 0) { // P = I: T = H
-      PetscCall(OneEigenvalue(H, EPS_SMALLEST_REAL, settings.tol, settings.tol * rc.sigma, &out->lambdaMinReducedHessian, &its));
-    } else PetscCall(OneEigenvalue(T, EPS_SMALLEST_REAL, settings.tol, settings.tol * rc.sigma, &out->lambdaMinReducedHessian, &its));
+      PetscCall(OneEigenvalue(H, EPS_SMALLEST_REAL, settings.tol, settings.tol * rc.sigma, PetscMin(kReducedNcv, d), &out->lambdaMinReducedHessian, &its));
+    } else PetscCall(OneEigenvalue(T, EPS_SMALLEST_REAL, settings.tol, settings.tol * rc.sigma, PetscMin(kReducedNcv, d), &out->lambdaMinReducedHessian, &its));
     PetscCall(MatDestroy(&T));
     PetscCall(VecDestroy(&rc.td));
     PetscCall(VecDestroy(&rc.gm));
