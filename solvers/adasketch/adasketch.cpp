@@ -123,7 +123,8 @@ static PetscErrorCode TaoSolve_AdaSketch(Tao tao)
   as->innerTotal = 0;
   as->penaltyIncreases = 0;
   as->halvings = 0;
-  tao->reason = TAO_CONTINUE_ITERATING;
+  tao->reason      = TAO_CONTINUE_ITERATING;
+  tao->lsflag      = PETSC_FALSE; /* a line-search failure of an earlier solve must not stop this one */
   tao->ksp_tot_its = 0;
 
   PetscCall(Evaluate(tao, x, l, &f));
