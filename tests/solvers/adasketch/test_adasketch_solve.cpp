@@ -204,6 +204,30 @@ TEST(AdaSketchSolve, SketchAndKSPInnerSolversReachTheSameSolution)
   EXPECT_LE(MaxDiff(s.x, g.x), 1e-7);
 }
 
+/* The host reference sketch kernels (-tao_adasketch_sketch_reference) and the Kokkos ones drive the solver to the
+ * same solution. */
+TEST(AdaSketchSolve, ReferenceAndKokkosSketchKernelsAgree)
+{
+  for (const char *name : {"hs40", "bt9", "poisson_paper_n3"}) {
+    Result kokkos, ref;
+    kokkos.ierr = Solve(PETSC_COMM_WORLD, name, nullptr, &kokkos);
+    ref.ierr    = Solve(PETSC_COMM_WORLD, name,
+                        [](Tao tao) {
+                       PetscFunctionBeginUser;
+                       PetscCall(PetscOptionsSetValue(NULL, "-tao_adasketch_sketch_reference", "1"));
+                       PetscCall(TaoSetFromOptions(tao));
+                       PetscCall(PetscOptionsClearValue(NULL, "-tao_adasketch_sketch_reference"));
+                       PetscFunctionReturn(0);
+                     },
+                        &ref);
+    ASSERT_EQ(kokkos.ierr, 0) << name;
+    ASSERT_EQ(ref.ierr, 0) << name;
+    EXPECT_GT(kokkos.reason, 0) << name;
+    EXPECT_GT(ref.reason, 0) << name;
+    EXPECT_LE(MaxDiff(kokkos.x, ref.x), 1e-7) << name;
+  }
+}
+
 /* The same solve on the whole communicator and on each rank alone: the sketch steps run on a replicated KKT matrix
  * from a counter-based stream, so the iterates do not depend on the rank count. */
 TEST(AdaSketchSolve, IteratesDoNotDependOnTheRankCount)
