@@ -67,3 +67,7 @@ if(NOT TARGET petal_kokkoskernels)
     endif()
   endif()
 endif()
+
+# SLEPc (optional): Krylov eigensolvers for the KKT spectra of AdaSketch-Newton at PDE scale
+# (solvers/adasketch/sketch/kkt_spectra_iterative.cpp). Without it only the dense path is available.
+pkg_check_modules(SLEPc IMPORTED_TARGET GLOBAL slepc>=3.18)

@@ -3,6 +3,7 @@
 #include "core/registry.hpp"
 #include <petscksp.h>
 #include <petsctao.h>
+#include <petal/adasketch.h>
 #include <petal/banditsor.h>
 #include <petal/dcdm.h>
 
@@ -21,6 +22,7 @@ const TypeEntry kTypes[] = {
   {Kind::PC, PCBANDITSOR, (void *)PCCreate_BanditSOR, PCBanditSORInitializePackage},
   {Kind::PC, PCDCDM, (void *)PCCreate_DCDM, PetalCNNInitializePackage},
   {Kind::KSP, KSPDCDM, (void *)KSPCreate_DCDM, nullptr},
+  {Kind::TAO, TAOADASKETCH, (void *)TaoCreate_AdaSketch, TaoAdaSketchInitializePackage},
 };
 } // namespace
 

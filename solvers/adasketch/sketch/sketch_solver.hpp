@@ -10,6 +10,7 @@
  *
  * K is held whole and identically on every rank (the TAO type gathers it): every rank runs the same steps on
  * the same random stream, so iterates do not depend on the rank count. Internal to solvers/adasketch/ (implemented in solvers/adasketch/sketch/). */
+#include <petscsys.h>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -52,10 +53,18 @@ public:
                             std::uint64_t stream) = 0;
 };
 
+/* Errors: SetOperator, Solve and the factories throw std::invalid_argument naming the problem (K not square CSR
+ * with sorted in-range columns, not symmetric, non-finite entries; z or g of the wrong size or non-finite; block
+ * size q outside [1, 64]). */
+
 /* Plain host loops, the oracle of the tests. */
 std::unique_ptr<SketchSolver> MakeReferenceSketchSolver(const SketchSettings &);
 /* Kokkos kernels in petal's execution space (include/petal/kokkos_spaces.hpp). */
 std::unique_ptr<SketchSolver> MakeKokkosSketchSolver(const SketchSettings &);
+
+/* Registers the log events PetalSketchStep (each Solve) and PetalAdaSketchSpectra (each ComputeKKTSpectra);
+ * idempotent. TaoAdaSketchInitializePackage calls it (Solve and ComputeKKTSpectra also do, on first use). */
+PetscErrorCode RegisterSketchEvents();
 
 } // namespace adasketch
 } // namespace petal
