@@ -246,7 +246,7 @@ PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &settings, K
   /* G G^T: assembled when G is an AIJ matrix (then solved by its Cholesky factorisation, kept for the next call
    * with the same G), a shell otherwise */
   PetscBool aij;
-  PetscCall(PetscObjectTypeCompareAny((PetscObject)G, &aij, MATSEQAIJ, MATMPIAIJ, ""));
+  PetscCall(PetscObjectBaseTypeCompareAny((PetscObject)G, &aij, MATSEQAIJ, MATMPIAIJ, "")); /* also the AIJ GPU subtypes */
   Mat      GGt = NULL;
   KSP      ksp = NULL; /* one KSP on G G^T (one factorisation) for lambda_min(G G^T) and for the projector */
   GGtShell gctx{G, NULL};

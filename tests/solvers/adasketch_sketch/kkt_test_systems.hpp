@@ -13,9 +13,8 @@
 namespace kkt_test {
 using petal::adasketch::KKTCsr;
 
-/* The reference code's target w_t(i, j), 1-based, as in include/petal/control_problem.hpp's PaperTarget (not
- * included: at main 6ad72c0 that header's first comment contains "PDE/*" + "/Eval.jl", which ends the comment early
- * and breaks compilation). */
+/* The reference code's target w_t(i, j), 1-based: a copy of include/petal/control_problem.hpp's PaperTarget (that
+ * header does not compile at 6ad72c0, this branch's base: a comment ends early; fixed on main by 8eafe45). */
 inline double PaperTarget(int i, int j, int N)
 {
   const double a = 0.1 / std::sqrt(15.0), c = 0.5 * (N + 1);

@@ -2,6 +2,7 @@
 //   - closed forms (kkt_test_mats.hpp): G = [D, -I] with diagonal H, and the paper's Poisson control KKT;
 //     dense path and iterative path (denseLimit = 0) each against the closed form, Frobenius and spectral norms;
 //   - the iterative path's cached G G^T factorisation is dropped when G changes;
+//   - a matrix-free (MATSHELL) G on both paths;
 //   - a rank-deficient G (dense path's SVD branch), m >= d, the same numbers on every rank;
 //   - nonconforming H and G: an error on every rank.
 #include "petal_test.hpp"
@@ -118,6 +119,51 @@ TEST(KKTSpectra, PoissonControlClosedForm)
     PETAL_ASSERT_OK(MatDestroy(&H));
     PETAL_ASSERT_OK(MatDestroy(&G));
   }
+}
+
+namespace {
+PetscErrorCode ShellMult(Mat A, Vec x, Vec y)
+{
+  Mat G;
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(A, &G));
+  PetscCall(MatMult(G, x, y));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode ShellMultTranspose(Mat A, Vec x, Vec y)
+{
+  Mat G;
+  PetscFunctionBegin;
+  PetscCall(MatShellGetContext(A, &G));
+  PetscCall(MatMultTranspose(G, x, y));
+  PetscFunctionReturn(0);
+}
+} // namespace
+
+TEST(KKTSpectra, MatrixFreeG)
+{
+  // G known only through products (MATSHELL): the dense path assembles it, the iterative one works matrix-free
+  // (unpreconditioned CG in the projector, Lanczos on G G^T); both must give the closed form.
+  const DiagCase c = MakeDiagCase(40);
+  Mat            H, G, Gs;
+  PETAL_ASSERT_OK(kkt_mats::DiagonalPair(PETSC_COMM_WORLD, c.a, c.b, c.dv, &H, &G));
+  PetscInt m, n, M, N;
+  PETAL_ASSERT_OK(MatGetLocalSize(G, &m, &n));
+  PETAL_ASSERT_OK(MatGetSize(G, &M, &N));
+  PETAL_ASSERT_OK(MatCreateShell(PETSC_COMM_WORLD, m, n, M, N, G, &Gs));
+  PETAL_ASSERT_OK(MatShellSetOperation(Gs, MATOP_MULT, (void (*)(void))ShellMult));
+  PETAL_ASSERT_OK(MatShellSetOperation(Gs, MATOP_MULT_TRANSPOSE, (void (*)(void))ShellMultTranspose));
+  for (bool dense : {true, false}) {
+    KKTSpectra s;
+    PETAL_ASSERT_OK(ComputeKKTSpectra(H, Gs, Settings(dense, NormKind::Spectral), &s));
+    EXPECT_NEAR(s.lambdaMinGGt, c.lminGGt, 1e-6 * c.lminGGt) << (dense ? "dense" : "iterative");
+    EXPECT_NEAR(s.lambdaMinReducedHessian, c.lminRed, 1e-6 * c.specH) << (dense ? "dense" : "iterative");
+    EXPECT_NEAR(s.normG, c.specG, 1e-6 * c.specG);
+    ExpectSameOnEveryRank(s);
+  }
+  PETAL_ASSERT_OK(MatDestroy(&Gs));
+  PETAL_ASSERT_OK(MatDestroy(&H));
+  PETAL_ASSERT_OK(MatDestroy(&G));
 }
 
 TEST(KKTSpectra, RankDeficientAndSquareG)
