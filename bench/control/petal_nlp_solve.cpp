@@ -66,12 +66,19 @@ int main(int argc, char **argv) {
   std::unique_ptr<petal::NLPProblem> problem = petal::NLPProblemCreate(name);
   PetscCheck(problem, comm, PETSC_ERR_ARG_WRONG, "petal-nlp-solve: unknown problem \"%s\"", name);
 
+  /* The defaults go into the options database, not through TaoSetTolerances: TaoSetFromOptions creates the type
+   * afterwards, and TAOALMM's creation replaces tolerances set before it (measured: HS7 then stops at
+   * |grad L| = 5e-7 with gatol 1e-8 "reached"). */
+  const char *defaults[][2] = {{"-tao_gatol", "1e-8"}, {"-tao_catol", "1e-8"}, {"-tao_grtol", "0"}, {"-tao_gttol", "0"},
+                               {"-tao_crtol", "0"},     {"-tao_max_it", "1000"}};
+  for (const auto &d : defaults) {
+    PetscBool set;
+    PetscCall(PetscOptionsHasName(nullptr, nullptr, d[0], &set));
+    if (!set) PetscCall(PetscOptionsSetValue(nullptr, d[0], d[1]));
+  }
   Tao tao;
   PetscCall(TaoCreate(comm, &tao));
   PetscCall(petal::NLPTaoSetUp(comm, *problem, tao));
-  PetscCall(TaoSetTolerances(tao, 1e-8, 0.0, 0.0));
-  PetscCall(TaoSetConstraintTolerances(tao, 1e-8, 0.0));
-  PetscCall(TaoSetMaximumIterations(tao, 1000));
   History history;
   PetscCall(TaoSetFromOptions(tao));
   PetscCall(TaoSetMonitor(tao, RecordIteration, &history, nullptr));
