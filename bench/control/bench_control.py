@@ -61,11 +61,22 @@ def mpiexec(np_):
     return [exe, "--allow-run-as-root", "--oversubscribe", "-n", str(np_)]
 
 
-def run(cmd, timeout):
-    """Runs cmd; returns (returncode or 'timeout', seconds, output)."""
+MEM_LIMIT_BYTES = None  # per process (RLIMIT_AS), set from --mem-limit-gib
+PETAL_ENV = None  # environment of the petal programs (--libpetal)
+
+
+def limit_memory():
+    if MEM_LIMIT_BYTES:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (MEM_LIMIT_BYTES, MEM_LIMIT_BYTES))
+
+
+def run(cmd, timeout, env=None):
+    """Runs cmd under the memory limit; returns (returncode or 'timeout', seconds, output)."""
     t0 = time.time()
     try:
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout, env=env,
+                           preexec_fn=limit_memory)
         rc, out = p.returncode, p.stdout
     except subprocess.TimeoutExpired as e:
         rc, out = "timeout", e.stdout or b""
@@ -76,6 +87,8 @@ def failure_reason(rc, out):
     """The PETSc error message of a failed run (the lines after its 'Error Message' banner), or the exit code."""
     if rc == "timeout":
         return "timeout"
+    if "std::bad_alloc" in out or "Out of memory" in out or "Memory requested" in out:
+        return "out of memory (limit %.0f GiB per process)" % (MEM_LIMIT_BYTES / 2.0**30) if MEM_LIMIT_BYTES else "out of memory"
     lines = [l.split("PETSC ERROR:", 1)[1].strip() for l in out.splitlines() if "PETSC ERROR:" in l]
     for i, l in enumerate(lines):
         if "Error Message" in l:
@@ -84,6 +97,14 @@ def failure_reason(rc, out):
                 return "unavailable"
             return "error: " + msg[:160]
     return "exit %s" % rc
+
+
+def ipopt_tol(build, name):
+    """IPOPT's tol, dual_inf_tol and constr_viol_tol are max-norms: TOL / sqrt(n + m) makes its stop imply the
+    2-norm target |(grad L, c)| <= TOL of the TAO runs."""
+    out = subprocess.run([os.path.join(build, "bench/control/petal-ipopt-nlp"), "-size", name], stdout=subprocess.PIPE,
+                         text=True, check=True).stdout.split()
+    return "%.3g" % (TOL / math.sqrt(int(out[0]) + int(out[1])))
 
 
 def hs_names(build):
@@ -130,11 +151,12 @@ def bench_hs(args, out):
                     continue
                 js = os.path.join(tmp, "%s_%s_%d.json" % (solver, name, np_))
                 if solver == "ipopt":
-                    cmd = [os.path.join(args.build, "bench/control/petal-ipopt-nlp"), "-tol", str(TOL), "-json", js, name]
+                    cmd = [os.path.join(args.build, "bench/control/petal-ipopt-nlp"), "-tol", ipopt_tol(args.build, name),
+                           "-json", js, name]
                 else:
                     cmd = mpiexec(np_) + [os.path.join(args.build, "bench/control/petal-nlp-solve"), "-problem", name,
                                           "-json", js] + opts
-                rc, secs, tail = run(cmd, args.timeout)
+                rc, secs, tail = run(cmd, args.timeout, None if solver == "ipopt" else PETAL_ENV)
                 rec = {"part": "hs", "solver": solver, "problem": name, "ranks": np_, "command": " ".join(cmd)}
                 if os.path.exists(js):
                     with open(js) as f:
@@ -247,6 +269,10 @@ def plot_histories(records, path, title):
 def bench_control(args, out):
     pc = args.petal_control or os.path.join(args.build, "drivers/control/petal-control")
     records = []
+    if args.append and os.path.exists(os.path.join(out, "control.json")):  # add to (or replace runs of) an earlier run
+        with open(os.path.join(out, "control.json")) as f:
+            records = [r for r in json.load(f)["records"] if not (r["solver"] in args.solvers and
+                       any(r["problem"] == "semilinear_%dd_n%d" % SIZES[z] for z in args.sizes) and r["ranks"] in args.np)]
     tmp = tempfile.mkdtemp(prefix="bench_control_")
     for size in args.sizes:
         dim, n = SIZES[size]
@@ -260,8 +286,8 @@ def bench_control(args, out):
                 if solver == "ipopt":
                     if np_ != 1:
                         continue
-                    cmd = [os.path.join(args.build, "bench/control/petal-ipopt-nlp"), "-tol", str(TOL), "-json", js,
-                           rec["problem"]]
+                    cmd = [os.path.join(args.build, "bench/control/petal-ipopt-nlp"), "-tol", "%.3g" % (TOL / math.sqrt(3 * n**dim)),
+                           "-json", js, rec["problem"]]
                 elif not os.path.exists(pc):
                     rec.update({"converged": False, "failure": "petal-control not built (%s)" % pc})
                     records.append(rec)
@@ -269,7 +295,7 @@ def bench_control(args, out):
                 else:
                     cmd = mpiexec(np_) + [pc, "-control_problem", "semilinear", "-control_dim", str(dim), "-control_n", str(n),
                                           "-control_output", "none", "-control_keep_unconverged", "-json", js] + CONTROL_SOLVERS[solver]
-                rc, secs, tail = run(cmd, args.timeout)
+                rc, secs, tail = run(cmd, args.timeout, None if solver == "ipopt" else PETAL_ENV)
                 rec["command"] = " ".join(cmd)
                 if os.path.exists(js):
                     with open(js) as f:
@@ -326,7 +352,17 @@ def main():
     ap.add_argument("--solvers", default=",".join(HS_SOLVERS))
     ap.add_argument("--petal-control", default=None, help="petal-control binary (default BUILD/drivers/control/petal-control)")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    ap.add_argument("--append", action="store_true", help="control part: keep the other runs of an earlier control.json")
+    ap.add_argument("--mem-limit-gib", type=float, default=8.0, help="address-space limit per process (0: none)")
+    ap.add_argument("--libpetal", default=None,
+                    help="a folder with another libpetal.so to run the petal programs with (LD_LIBRARY_PATH), e.g. a "
+                         "branch's build with the adasketch type before it is merged")
     args = ap.parse_args()
+    global MEM_LIMIT_BYTES, PETAL_ENV
+    MEM_LIMIT_BYTES = int(args.mem_limit_gib * 2**30) if args.mem_limit_gib > 0 else None
+    if args.libpetal:
+        PETAL_ENV = dict(os.environ)
+        PETAL_ENV["LD_LIBRARY_PATH"] = os.path.abspath(args.libpetal) + ":" + PETAL_ENV.get("LD_LIBRARY_PATH", "")
     args.build = os.path.abspath(args.build)
     args.np = [int(x) for x in args.np.split(",") if x]
     args.np_hs = [int(x) for x in args.np_hs.split(",") if x]

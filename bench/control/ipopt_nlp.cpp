@@ -3,6 +3,7 @@
  *
  *   petal-ipopt-nlp [-tol 1e-8] [-max_iter 3000] [-print_level 0] [-json FILE] PROBLEM [PROBLEM ...]
  *   petal-ipopt-nlp -list        (the library's HS/BT test set, one name a line)
+ *   petal-ipopt-nlp -size NAME   (n and m of a problem)
  *
  * Links only the PETSc-free problem library and libipopt (Debian's carries a sequential MUMPS, which must not
  * share a process with PETSc's parallel MUMPS). IPOPT's tol, dual_inf_tol and constr_viol_tol are all set to
@@ -175,6 +176,11 @@ int main(int argc, char **argv) {
     } else if (a == "-print_level") {
       printLevel = int(std::strtol(next("-print_level"), &end, 10));
       if (*end || printLevel < 0 || printLevel > 12) return Usage("-print_level must be 0..12");
+    } else if (a == "-size") { /* n and m of one problem */
+      auto p = petal::NLPProblemCreate(next("-size"));
+      if (!p) return Usage("unknown problem");
+      std::printf("%lld %lld\n", (long long)p->NumVariables(), (long long)p->NumConstraints());
+      return 0;
     } else if (a == "-list") {
       for (const auto &n : petal::NLPTestSetNames()) std::printf("%s\n", n.c_str());
       return 0;
