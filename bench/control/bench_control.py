@@ -53,6 +53,8 @@ CONTROL_SOLVERS = {
     "almm": ["-tao_type", "almm"],
     "ipopt": None,
 }
+HS_PLOTTED = ("hs7", "bt9", "hs100lnp")
+CONTROL_PLOTTED = ("semilinear_2d_n127", "semilinear_3d_n32")
 SIZES = {"2d63": (2, 63), "2d127": (2, 127), "2d255": (2, 255), "2d511": (2, 511), "3d32": (3, 32), "3d64": (3, 64)}
 
 
@@ -176,7 +178,7 @@ def bench_hs(args, out):
     with open(os.path.join(out, "hs.json"), "w") as f:
         json.dump({"tol": TOL, "records": records}, f, indent=1)
     write_hs_tables(records, names, os.path.join(out, "hs.md"))
-    plot_histories([r for r in records if r["problem"] in ("hs7", "bt9", "hs100lnp")], os.path.join(out, "hs_convergence.png"),
+    plot_histories([r for r in records if r["problem"] in HS_PLOTTED], os.path.join(out, "hs_convergence.png"),
                    "HS/BT: KKT residual")
     return records
 
@@ -242,14 +244,19 @@ def plot_histories(records, path, title):
         return
     fig, ax = plt.subplots(1, 2, figsize=(11, 4.2))
     drawn = 0
+    solvers = sorted({r["solver"] for r in records})
+    problems = sorted({r["problem"] for r in records})
+    styles = ["-", "--", ":", "-."]
     for r in records:
         h = kkt_history(r)
         if not h or not h[0]:
             continue
         label = "%s %s np%d" % (r["solver"], r["problem"], r.get("ranks", 1))
         kk = [max(k, 1e-16) for k in h[2]]
-        ax[0].semilogy(h[0], kk, marker=".", label=label)
-        ax[1].loglog([max(t, 1e-5) for t in h[1]], kk, marker=".", label=label)
+        style = dict(color="C%d" % (solvers.index(r["solver"]) % 10), linestyle=styles[problems.index(r["problem"]) % 4],
+                     marker="os^v"[r.get("ranks", 1) % 4], markersize=3, label=label)
+        ax[0].semilogy(h[0], kk, **style)
+        ax[1].loglog([max(t, 1e-5) for t in h[1]], kk, **style)
         drawn += 1
     if not drawn:
         plt.close(fig)
@@ -260,7 +267,7 @@ def plot_histories(records, path, title):
         a.set_ylabel("KKT residual |(grad L, c)|")
         a.grid(True, which="both", alpha=0.3)
     ax[1].legend(fontsize=6, ncol=2)
-    fig.suptitle(title + " (IPOPT: its primal/dual infeasibility)")
+    fig.suptitle(title + " (colour: solver, line: problem; IPOPT: its primal/dual infeasibility)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -323,7 +330,7 @@ def bench_control(args, out):
                     json.dump({"tol": TOL, "records": records}, f, indent=1)
     shutil.rmtree(tmp, ignore_errors=True)
     write_control_table(records, os.path.join(out, "control.md"))
-    plot_histories([r for r in records if r["problem"] in ("semilinear_2d_n127", "semilinear_3d_n32")],
+    plot_histories([r for r in records if r["problem"] in CONTROL_PLOTTED],
                    os.path.join(out, "control_convergence.png"), "semilinear control: KKT residual")
     return records
 
@@ -341,6 +348,22 @@ def write_control_table(records, path):
         f.write("\n".join(lines) + "\n")
 
 
+def replot(out):
+    hs = os.path.join(out, "hs.json")
+    if os.path.exists(hs):
+        records = json.load(open(hs))["records"]
+        names = list(dict.fromkeys(r["problem"] for r in records))
+        write_hs_tables(records, names, os.path.join(out, "hs.md"))
+        plot_histories([r for r in records if r["problem"] in HS_PLOTTED], os.path.join(out, "hs_convergence.png"),
+                       "HS/BT: KKT residual")
+    ctl = os.path.join(out, "control.json")
+    if os.path.exists(ctl):
+        records = json.load(open(ctl))["records"]
+        write_control_table(records, os.path.join(out, "control.md"))
+        plot_histories([r for r in records if r["problem"] in CONTROL_PLOTTED], os.path.join(out, "control_convergence.png"),
+                       "semilinear control: KKT residual")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(HERE, "..", "..", "build"))
@@ -352,6 +375,7 @@ def main():
     ap.add_argument("--solvers", default=",".join(HS_SOLVERS))
     ap.add_argument("--petal-control", default=None, help="petal-control binary (default BUILD/drivers/control/petal-control)")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    ap.add_argument("--replot", action="store_true", help="only redraw the tables and PNGs from the stored JSON")
     ap.add_argument("--append", action="store_true", help="control part: keep the other runs of an earlier control.json")
     ap.add_argument("--mem-limit-gib", type=float, default=8.0, help="address-space limit per process (0: none)")
     ap.add_argument("--libpetal", default=None,
@@ -378,6 +402,9 @@ def main():
         if not os.path.exists(os.path.join(args.build, exe)):
             sys.exit("%s is not built in %s (make petal-nlp-solve petal-ipopt-nlp)" % (exe, args.build))
     os.makedirs(args.out, exist_ok=True)
+    if args.replot:
+        replot(args.out)
+        return
     if args.part in ("hs", "all"):
         bench_hs(args, args.out)
     if args.part in ("control", "all"):
