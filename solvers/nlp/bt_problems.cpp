@@ -37,7 +37,7 @@ struct BT3 {
     c[2] = x[1] - x[4];
   }
   static void X0(double *x) { for (int i = 0; i < kN; ++i) x[i] = 20.0; }
-  static bool FStar(double *f) { *f = 4.09301056; return true; }
+  static bool FStar(double *f) { *f = 176.0 / 43.0; /* convex QP: exact; the SIF file prints 4.09301056 */ return true; }
 };
 
 /* The SIF's correction: +x3^2 in the first constraint (bounded below, the paper's solution). */
@@ -52,7 +52,7 @@ struct BT5 {
     c[1] = 8.0 * x[0] + 14.0 * x[1] + 7.0 * x[2] - 56.0;
   }
   static void X0(double *x) { for (int i = 0; i < kN; ++i) x[i] = 2.0; }
-  static bool FStar(double *f) { *f = 961.71517219; return true; }
+  static bool FStar(double *f) { *f = 961.715172130052; return true; }
 };
 
 /* As in the SIF file: the second constraint is x2 + x3^4 x2^2 - 8 - sqrt 2 (HS77 has x4^2 there). */
@@ -67,7 +67,7 @@ struct BT6 {
     c[1] = x[1] + powi(x[2], 4) * x[1] * x[1] - 8.0 - std::sqrt(2.0);
   }
   static void X0(double *x) { for (int i = 0; i < kN; ++i) x[i] = 2.0; }
-  static bool FStar(double *f) { *f = 0.277044924; return true; }
+  static bool FStar(double *f) { *f = 0.277044788767902; /* SIF: 0.277044924 */ return true; }
 };
 
 /* The SIF's correction: -x2 in the second constraint. The same problem as HS39. */
@@ -108,7 +108,7 @@ struct BT11 {
     c[2] = x[0] - x[4] - 2.0;
   }
   static void X0(double *x) { for (int i = 0; i < kN; ++i) x[i] = 2.0; }
-  static bool FStar(double *f) { *f = 0.824891647; return true; }
+  static bool FStar(double *f) { *f = 0.824891778287666; /* SIF: 0.824891647 */ return true; }
 };
 
 /* SIF start point: (15.811, 1.5811, 0, 15.083, 3.7164), close to the solution. */
@@ -125,7 +125,7 @@ struct BT12 {
     const double x0[kN] = {15.811, 1.5811, 0.0, 15.083, 3.7164};
     for (int i = 0; i < kN; ++i) x[i] = x0[i];
   }
-  static bool FStar(double *f) { *f = 6.18811881; return true; }
+  static bool FStar(double *f) { *f = 625.0 / 101.0; /* 6.18811881 */ return true; }
 };
 
 } // namespace

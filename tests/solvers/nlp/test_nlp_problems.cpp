@@ -114,7 +114,32 @@ const std::vector<Published> &PublishedSolutions() {
     {"hs28", {0.5, -0.5, 0.5}, 0.0, 0.0},
     {"hs40", {0.793701, 0.707107, 0.529732, 0.840896}, -0.25, 0.0},
     {"hs42", {2.0, 2.0, 0.6 * s2, 0.8 * s2}, 13.8578644, 5e-8},
+    /* HS47: (1,...,1) is a KKT point with f = 0, but lower KKT points exist (f = -0.0267): no optimum claimed. */
+    {"hs47", {1.0, 1.0, 1.0, 1.0, 1.0}, NAN, 0.0},
+    {"hs48", {1.0, 1.0, 1.0, 1.0, 1.0}, 0.0, 0.0},
+    {"hs50", {1.0, 1.0, 1.0, 1.0, 1.0}, 0.0, 0.0},
+    {"hs51", {1.0, 1.0, 1.0, 1.0, 1.0}, 0.0, 0.0},
+    {"hs52", {-33.0 / 349, 11.0 / 349, 180.0 / 349, -158.0 / 349, 11.0 / 349}, 5.326647564, 5e-10},
+    {"hs56", {2.4, 1.2, 1.2, 0.857072, 0.563943, 0.563943, 1.570796}, -3.456, 0.0},
+    {"hs77", {1.166172, 1.182111, 1.380257, 1.506036, 0.6109203}, 0.24150513, 5e-9},
+    {"hs78", {-1.717143, 1.595709, 1.827247, -0.7636413, -0.7636450}, -2.91970041, 5e-9},
+    {"hs79", {1.191127, 1.362603, 1.472818, 1.635017, 1.679081}, 0.0787768209, 5e-11},
+    /* HS100LNP, GENHS28: x* rounded from a Newton-KKT solve (none printed in the SIF files). */
+    {"hs100lnp", {2.33050, 1.95137, -0.47754, 4.36573, -0.62449, 1.03813, 1.59423}, 680.6300573, 1e-7}, /* printed truncated */
+    {"genhs28", {0.164212, -0.052048, 0.313294, 0.141820, 0.134355, 0.196490, 0.157555, 0.162800, 0.172282, 0.164212}, 0.9271737, 5e-8},
+    /* MWRIGHT: several KKT points (f = 1.2884 here; 24.979, 42.046 elsewhere): no optimum claimed. */
+    {"mwright", {0.863082, 1.561117, 1.715363, 2.209782, 2.317278}, NAN, 0.0},
     {"bt2", {1.1049, 1.1967, 1.5353}, 0.032568200, 5e-10},
+    /* BT3: the SIF file's 4.09301056 is 1.3e-5 below the exact QP optimum 176/43 at its own printed x*. */
+    {"bt3", {-0.76744, 0.25581, 0.62791, -0.11628, 0.25581}, 4.09301056, 1.3e-5},
+    {"bt5", {3.5121, 0.21699, 3.5522}, 961.71517219, 1e-7},
+    /* BT6, BT11, BT12: no x* printed in the SIF files; x* here rounded from a Newton-KKT solve, f* the SIF's
+     * (BT6 and BT11 printed to about 2e-7 relative). */
+    {"bt6", {1.28693, 1.48024, 1.37945, 1.32195, 0.62872}, 0.277044924, 2e-7},
+    {"bt9", {1.0, 1.0, 0.0, 0.0}, -1.0, 0.0},
+    {"bt10", {1.0, 1.0}, -1.0, 0.0},
+    {"bt11", {1.26758, 0.96530, 0.35104, -0.01364, -0.73242}, 0.824891647, 2e-7},
+    {"bt12", {24.7525, 0.24752, 0.0, 24.2435, 4.76996}, 6.18811881, 5e-9},
   };
   return table;
 }
@@ -126,6 +151,8 @@ TEST(Optima, EveryTestSetProblemHasAPublishedSolution) {
     EXPECT_TRUE(found) << name << " has no published solution in this test";
   }
 }
+
+void PrintTo(const Published &p, std::ostream *os) { *os << p.name; }
 
 class Optimum : public ::testing::TestWithParam<Published> {};
 
@@ -146,6 +173,7 @@ TEST_P(Optimum, NewtonFromThePublishedSolutionReachesTheKnownOptimum) {
   petal::NLPKKTResidual(*p, x.data(), lls.data(), &gl, &cn);
   EXPECT_LE(std::hypot(gl, cn), 1e-6) << pub.name;
   double fstar = 0.0;
+  EXPECT_EQ(p->KnownOptimum(&fstar), !std::isnan(pub.fstar)) << pub.name;
   if (p->KnownOptimum(&fstar)) {
     const double f = p->Objective(x.data());
     EXPECT_NEAR(f, fstar, 1e-8 * std::fabs(fstar) + 1e-12) << pub.name;
