@@ -12,6 +12,7 @@ pkgs=(
   libtorch-dev # optional: the DCDM trainer petal-train-dcdm (built when CMake finds libtorch)
   libopenblas0-pthread # OpenBLAS as libblas.so.3: ~30x the reference BLAS's SGEMM, which DCDM's convolutions run on
   coinor-libipopt-dev # optional: IPOPT, the comparison solver of bench/control (AdaSketch Newton)
+  slepc-dev # the KKT spectra of AdaSketch Newton at PDE scale (iterative eigenvalue estimates)
 )
 missing=()
 for p in "${pkgs[@]}"; do
