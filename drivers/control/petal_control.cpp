@@ -9,6 +9,7 @@ static const char help[] = "petal-control: distributed optimal control, solved b
 
 #include "control_discretization.hpp"
 #include "control_nlp.hpp"
+#include <petal/completed_outputs.hpp>
 #include <petal/driver.h>
 #include <petal/io.h>
 #include <petal/json.hpp>
@@ -240,16 +241,7 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const Discretization 
   PetscFunctionReturn(0);
 }
 
-// Outputs completed by this run; removed again (std::remove on every rank that sees the error, no collective
-// call) if the run fails later, so that a failed run leaves no output at all.
-struct CompletedOutputs {
-  std::vector<std::string> files;
-  void                     Remove()
-  {
-    for (const std::string &f : files) (void)std::remove(f.c_str());
-    files.clear();
-  }
-};
+using petal::CompletedOutputs; // include/petal/completed_outputs.hpp
 
 PetscErrorCode RunSteps(MPI_Comm comm, CompletedOutputs *done)
 {

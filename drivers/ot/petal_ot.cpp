@@ -5,6 +5,7 @@ static const char help[] = "petal-ot: entropic optimal transport with log-domain
                            "blobs), solves with the PetalOT solver (all -ot_* solver options apply), and writes the\n"
                            "plan's significant entries and the potentials to HDF5 (-ot_output) and a JSON summary (-json).\n\n";
 
+#include <petal/completed_outputs.hpp>
 #include <petal/driver.h>
 #include <petal/json.hpp>
 #include <petal/ot.h>
@@ -137,17 +138,7 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const OTProblem &p, P
   PetscCall(j.Save(comm, s.json));
   PetscFunctionReturn(0);
 }
-// The outputs this run has completed. A run that fails after some of them removes them again (every rank that
-// sees the error; std::remove only, no collective call), so a failed run leaves no output at all, not even a
-// complete problem file or HDF5 result without the rest.
-struct CompletedOutputs {
-  std::vector<std::string> files;
-  void                     Remove()
-  {
-    for (const std::string &f : files) (void)std::remove(f.c_str());
-    files.clear();
-  }
-};
+using petal::CompletedOutputs; // include/petal/completed_outputs.hpp
 
 // Any error unwinds to PetalDriverFinalize, which removes the temporary files of unfinished outputs and, on
 // several ranks, ends the job instead of letting it hang (include/petal/driver.h). Every output below is

@@ -10,6 +10,7 @@ static const char help[] = "petal-poisson: the pressure-Poisson equation of a sm
 #include "poisson_rhs.hpp"
 #include "poisson_solver.hpp"
 #include "voxel_scenes.hpp"
+#include <petal/completed_outputs.hpp>
 #include <petal/driver.h>
 #include <petal/io.h>
 #include <petal/json.hpp>
@@ -150,16 +151,7 @@ PetscErrorCode WriteJson(MPI_Comm comm, const Settings &s, const std::string &me
   PetscFunctionReturn(0);
 }
 
-// The outputs this run has completed. A run that fails after some of them removes them again (every rank that
-// sees the error; std::remove only, no collective call), so a failed run leaves no output at all.
-struct CompletedOutputs {
-  std::vector<std::string> files;
-  void                     Remove()
-  {
-    for (const std::string &f : files) (void)std::remove(f.c_str());
-    files.clear();
-  }
-};
+using petal::CompletedOutputs; // include/petal/completed_outputs.hpp
 
 PetscErrorCode RunSteps(MPI_Comm comm, CompletedOutputs *done)
 {
