@@ -1,5 +1,6 @@
 // The TAO adapter of petal-control (control_nlp.hpp).
 #include "control_nlp.hpp"
+#include <petal/adasketch.h>
 #include <algorithm>
 
 namespace petal::control {
@@ -216,6 +217,14 @@ PetscErrorCode ControlNLP::Attach(Tao tao)
   PetscCall(TaoSetEqualityConstraintsRoutine(tao, c, FormConstraints, this));
   PetscCall(TaoSetJacobianEqualityRoutine(tao, G, G, FormJacobian, this));
   PetscCall(TaoSetHessian(tao, H, H, FormHessian, this));
+  // The state block of x (each rank's first nlocal_ entries): adasketch's reduced-space KKT preconditioner
+  // eliminates through dc/dy; a no-op for other TAO types.
+  IS       state;
+  PetscInt xstart;
+  PetscCall(VecGetOwnershipRange(x, &xstart, NULL));
+  PetscCall(ISCreateStride(PetscObjectComm((PetscObject)x), nlocal_, xstart, 1, &state));
+  PetscCall(TaoAdaSketchSetStateIS(tao, state));
+  PetscCall(ISDestroy(&state));
   PetscFunctionReturn(0);
 }
 

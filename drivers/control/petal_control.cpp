@@ -39,6 +39,7 @@ struct Settings {
   PetscBool   discSet = PETSC_FALSE;
   PetscInt    n = 31, dim = 2;
   PetscReal   initial = 0;
+  PetscReal   rtol    = 0; /* -control_rtol: stop at KKT <= rtol x the start point's (with multipliers 0) */
   PetscBool   quiet = PETSC_FALSE, keepUnconverged = PETSC_FALSE, bounds = PETSC_FALSE;
 };
 
@@ -61,6 +62,8 @@ PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s, PetscBool *helpOnly)
   PetscCall(PetscOptionsBool("-control_infinite_bounds", "Give TAO the bounds -inf <= x <= inf (default: with TAOPDIPM, which crashes without bounds in PETSc 3.18)", "", s->bounds, &s->bounds, NULL));
   PetscCall(PetscOptionsString("-control_output", "HDF5 output (state, control, adjoint; an .xmf beside it for ParaView); \"none\" for no file", "", s->output, s->output, sizeof s->output, NULL));
   PetscCall(PetscOptionsString("-json", "Write the run summary and the iteration history as JSON to this file", "", s->json, s->json, sizeof s->json, NULL));
+  PetscCall(PetscOptionsReal("-control_rtol", "Stop at |grad L| and |c| <= this x the KKT residual of the start point with multipliers 0 (sets -tao_gatol and -tao_catol; 0: off)", "", s->rtol, &s->rtol, NULL));
+  PetscCheck(s->rtol >= 0 && s->rtol < 1, comm, PETSC_ERR_ARG_OUTOFRANGE, "petal-control: -control_rtol must be in [0, 1), got %g", (double)s->rtol);
   PetscCall(PetscOptionsBool("-control_keep_unconverged", "Write the outputs of a solve that did not converge (and exit 0) instead of failing", "", s->keepUnconverged, &s->keepUnconverged, NULL));
   PetscCall(PetscOptionsBool("-control_quiet", "Print nothing but errors (no line per iteration)", "", s->quiet, &s->quiet, NULL));
   PetscOptionsEnd();
@@ -79,7 +82,8 @@ PetscErrorCode ReadSettings(MPI_Comm comm, Settings *s, PetscBool *helpOnly)
 
 // TAO from the options; petal-control's defaults: TAOPDIPM, with its (symmetric, indefinite) KKT systems factored
 // by MUMPS (-pc_type cholesky -pc_factor_mat_solver_type mumps, which also gives PDIPM the inertia) unless -pc_type
-// is given; (-tao_pdipm_symmetric_kkt 0 -pc_type lu fails on the semilinear problem from y = 0: zero pivots), and tolerances 1e-8 on |grad L| and |c| (absolute) unless -tao_gatol/-tao_catol/... are given.
+// is given; (-tao_pdipm_symmetric_kkt 0 -pc_type lu fails on the semilinear problem from y = 0: zero pivots); adasketch
+// with the settings below; and tolerances 1e-8 on |grad L| and |c| (absolute) unless -tao_gatol/-tao_catol/... are given.
 PetscErrorCode CreateTao(MPI_Comm comm, const Settings &s, Tao *tao)
 {
   PetscBool set;
@@ -95,6 +99,16 @@ PetscErrorCode CreateTao(MPI_Comm comm, const Settings &s, Tao *tao)
     // seen as DIVERGED_LINEAR_SOLVE at 2-D N = 31 on 2 ranks): 200% more than its estimate.
     PetscCall(PetscOptionsHasName(NULL, NULL, "-mat_mumps_icntl_14", &set));
     if (!set) PetscCall(PetscOptionsSetValue(NULL, "-mat_mumps_icntl_14", "200"));
+  }
+  if (!strcmp(s.taoType, "adasketch")) {
+    // adasketch at PDE scale: the KSP inner solver (reduced-space preconditioner: the driver gives the state set),
+    // spectral norms, multipliers from 0 (the optimum's are O(alpha h^D)), the spectral quantities computed once
+    // per 10 iterations (they hardly move; each computation costs about two Newton steps).
+    const char *const defaults[][2] = {{"-tao_adasketch_inner", "ksp"}, {"-tao_adasketch_norm", "spectral"}, {"-tao_adasketch_lambda0", "0"}, {"-tao_adasketch_spectra_lag", "10"}};
+    for (const auto &d : defaults) {
+      PetscCall(PetscOptionsHasName(NULL, NULL, d[0], &set));
+      if (!set) PetscCall(PetscOptionsSetValue(NULL, d[0], d[1]));
+    }
   }
   PetscCall(TaoCreate(comm, tao));
   PetscCall(TaoSetType(*tao, TAOPDIPM));
@@ -294,6 +308,15 @@ PetscErrorCode RunSteps(MPI_Comm comm, CompletedOutputs *done)
     }
     PetscCall(nlp.Attach(tao));
     if (s.bounds) PetscCall(nlp.AttachBounds(tao));
+    if (s.rtol > 0) {
+      // A relative stop: on fine grids |c| = |A_h y + ...| carries roundoff of order eps |A_h| |y| ~ eps h^-2,
+      // which an absolute 1e-8 does not clear at N = 511.
+      PetscReal f0, g0, c0, kktStart;
+      PetscCall(nlp.KKT(nlp.x, NULL, &f0, &g0, &c0));
+      kktStart = PetscSqrtReal(g0 * g0 + c0 * c0);
+      PetscCall(TaoSetTolerances(tao, s.rtol * kktStart, 0.0, 0.0));
+      PetscCall(TaoSetConstraintTolerances(tao, s.rtol * kktStart, 0.0));
+    }
     h.nlp   = &nlp;
     h.tao   = tao;
     h.print = !s.quiet;

@@ -56,6 +56,12 @@ PETSC_EXTERN PetscErrorCode TaoAdaSketchGetPenalties(Tao, PetscReal *mu, PetscRe
 PETSC_EXTERN PetscErrorCode TaoAdaSketchSetAccuracy(Tao, PetscReal theta0, PetscBool superlinear);
 /* The inner KSP of TAO_ADASKETCH_INNER_KSP (options prefix -tao_adasketch_), created on first call. */
 PETSC_EXTERN PetscErrorCode TaoAdaSketchGetKSP(Tao, KSP *);
+/* The state variables of a PDE-constrained problem (indices into the solution Vec, each rank its own entries; as
+ * many as there are constraints); the other variables are the controls. With the KSP inner solver this enables the
+ * reduced-space preconditioner (-tao_adasketch_reduced_space, on by default once a state set is given): the KKT
+ * system eliminated through the state Jacobian dc/dy (sub-solver prefix tao_adasketch_state_, one BoomerAMG
+ * V-cycle by default) with the reduced Hessian approximated by H_uu (prefix tao_adasketch_control_). */
+PETSC_EXTERN PetscErrorCode TaoAdaSketchSetStateIS(Tao, IS);
 /* Totals of the last TaoSolve: inner iterations (sketch steps or KSP iterations), penalty increases, Armijo
  * backtracking halvings. */
 PETSC_EXTERN PetscErrorCode TaoAdaSketchGetStats(Tao, PetscInt64 *inner, PetscInt *penaltyIncreases, PetscInt *halvings);

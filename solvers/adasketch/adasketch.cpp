@@ -69,11 +69,6 @@ PetscErrorCode Report(Tao tao, PetscInt it, PetscReal f, PetscReal kkt, PetscRea
 
 } // namespace
 
-/* One outer iteration's spectral quantities and the accuracy test's scale. */
-struct Scales {
-  PetscReal xiG, shift, normB, normG, normH, psi, upsilon, normK;
-};
-
 static PetscErrorCode ComputeScales(Tao tao, Mat H, Mat G, PetscInt it, Scales *s)
 {
   Tao_AdaSketch *as = Data(tao);
@@ -81,7 +76,9 @@ static PetscErrorCode ComputeScales(Tao tao, Mat H, Mat G, PetscInt it, Scales *
   PetscInt       d, m;
   PetscFunctionBegin;
   PetscCall(MatGetSize(G, &m, &d));
-  PetscCall(Spectra(H, G, as->spectra, &sp)); /* logged as PetalAdaSketchSpectra by sketch/ */
+  SpectraSettings settings = as->spectra;
+  settings.xState          = as->stateIS; /* with a state split: through state solves, no G G^T factorisation */
+  PetscCall(Spectra(H, G, settings, &sp)); /* logged as PetalAdaSketchSpectra by sketch/ */
   as->lastLambdaMinGGt = sp.lambdaMinGGt;
   PetscCheck(sp.lambdaMinGGt >= as->c.singularGGt, PetscObjectComm((PetscObject)tao), PETSC_ERR_NOT_CONVERGED,
              "TAOADASKETCH: singular constraint Jacobian at iteration %" PetscInt_FMT ": lambda_min(G G^T) = %g < %g (the constraints are dependent or degenerate here)", it,
@@ -89,8 +86,12 @@ static PetscErrorCode ComputeScales(Tao tao, Mat H, Mat G, PetscInt it, Scales *
   s->xiG   = sp.lambdaMinGGt;
   s->normH = sp.normH;
   s->normG = sp.normG;
-  // B = H + (xi_B + |H|) I when the reduced Hessian is not safely positive definite (m < d only).
-  s->shift = (m < d && sp.lambdaMinReducedHessian < as->c.reducedHessMin) ? as->c.xiB + sp.normH : 0.0;
+  // B = H + (xi_B + |H|) I when the reduced Hessian is not safely positive definite (m < d only). The threshold is
+  // the reference's 1e-6, relative to |H| when |H| < 1: a discretised PDE's objective carries the cell volume h^D,
+  // and an absolute 1e-6 would call a convex problem indefinite on fine grids (the shift then turns Newton steps
+  // into gradient steps: seen as a stall at N = 127).
+  const PetscReal hessMin = as->c.reducedHessMin * std::min((PetscReal)1.0, sp.normH);
+  s->shift = (m < d && sp.lambdaMinReducedHessian < hessMin) ? as->c.xiB + sp.normH : 0.0;
   if (s->shift == 0) s->normB = sp.normH;
   else if (as->spectra.norm == NormKind::Frobenius) {
     // |H + s I|_F^2 = |H|_F^2 + 2 s tr(H) + d s^2, exactly.
@@ -123,6 +124,7 @@ static PetscErrorCode TaoSolve_AdaSketch(Tao tao)
   as->innerTotal = 0;
   as->penaltyIncreases = 0;
   as->halvings = 0;
+  as->scalesIteration = -1;
   tao->reason      = TAO_CONTINUE_ITERATING;
   tao->lsflag      = PETSC_FALSE; /* a line-search failure of an earlier solve must not stop this one */
   tao->ksp_tot_its = 0;
@@ -137,8 +139,13 @@ static PetscErrorCode TaoSolve_AdaSketch(Tao tao)
     // The Lagrangian Hessian at (x, l): the user's callback reads l = tao->DE.
     PetscCall(TaoComputeHessian(tao, x, H, tao->hessian_pre));
     PetscCall(CheckFiniteMat(tao, H, "the Hessian callback (TaoSetHessian)"));
-    Scales s{};
-    PetscCall(ComputeScales(tao, H, G, it, &s));
+    // The spectral quantities move slowly with x; with -tao_adasketch_spectra_lag k they are recomputed every k
+    // outer iterations (eigenvalue solves dominate an iteration at PDE scale).
+    if (as->scalesIteration < 0 || it - as->scalesIteration >= as->spectraLag) {
+      PetscCall(ComputeScales(tao, H, G, it, &as->scales));
+      as->scalesIteration = it;
+    }
+    const Scales &s = as->scales;
     as->delta = std::max(as->c.deltaMin, std::min(as->delta, DeltaTrial(as, as->mu, as->nu, s.upsilon, s.psi)));
     // theta_t: constant (the paper's linear variant) or theta0 sqrt(|grad L_t| / |grad L_0|) -> 0 (superlinear).
     PetscReal theta = as->theta0;
@@ -252,6 +259,7 @@ static PetscErrorCode TaoDestroy_AdaSketch(Tao tao)
   PetscCall(InnerDestroy(tao));
   PetscCall(DestroyWork(as));
   PetscCall(KSPDestroy(&as->ksp));
+  PetscCall(ISDestroy(&as->stateIS));
   delete as;
   tao->data = nullptr;
   PetscCall(RemoveFunctions(tao));
@@ -273,7 +281,13 @@ static PetscErrorCode TaoView_AdaSketch(Tao tao, PetscViewer viewer)
   else PetscCall(PetscViewerASCIIPrintf(viewer, "inner solver: ksp (options prefix tao_adasketch_)\n"));
   PetscCall(PetscViewerASCIIPrintf(viewer, "initial mu %g nu %g delta %g; theta %g%s\n", (double)as->mu0, (double)as->nu0, (double)as->delta0, (double)as->theta0,
                                    as->superlinear ? " (superlinear schedule theta0 sqrt(|grad L|/|grad L0|))" : ""));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "norms in Psi and |K|: %s\n", as->spectra.norm == NormKind::Frobenius ? "frobenius" : "spectral"));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "norms in Psi and |K|: %s; spectral quantities recomputed every %" PetscInt_FMT " iteration(s)\n",
+                                   as->spectra.norm == NormKind::Frobenius ? "frobenius" : "spectral", as->spectraLag));
+  if (as->stateIS) {
+    PetscInt ny;
+    PetscCall(ISGetSize(as->stateIS, &ny));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "state variables: %" PetscInt_FMT " (TaoAdaSketchSetStateIS); reduced-space preconditioner: %s\n", ny, as->reducedSpace ? "yes" : "no"));
+  }
   PetscCall(PetscViewerASCIIPrintf(viewer, "constants: xi_B %g beta %g rho %g delta_min %g singular lambda_min(GG^T) < %g; safeguards mu > %g, nu < %g\n", (double)as->c.xiB,
                                    (double)as->c.beta, (double)as->c.rho, (double)as->c.deltaMin, (double)as->c.singularGGt, (double)as->c.muMax, (double)as->c.nuMin));
   PetscCall(PetscViewerASCIIPrintf(viewer, "last solve: final mu %g nu %g delta %g; inner iterations %" PetscInt64_FMT ", penalty increases %" PetscInt_FMT ", Armijo halvings %" PetscInt_FMT "\n",

@@ -5,6 +5,7 @@
 //   adasketch_checks.cpp   the problem checks (callbacks, bounds, inequalities, sizes, NaN/Inf)
 //   adasketch_merit.cpp    the exact augmented Lagrangian L_{mu,nu} and its gradient
 //   adasketch_inner.cpp    the inexact KKT solve: sketch-and-project on the gathered KKT matrix, or a KSP
+//   adasketch_reduced_pc.cpp   the reduced-space KKT preconditioner of the KSP inner solver (state/control split)
 //   adasketch_sketch_glue.cpp  the calls into sketch/ (ada-sketch)
 #include <petal/adasketch.h>
 #include <petsc/private/taoimpl.h>
@@ -25,7 +26,7 @@ struct Constants {
   PetscReal rho          = 1.5;  /* penalty growth: mu *= rho^2, nu /= rho, delta /= rho^4 */
   PetscReal deltaMin     = 1e-6; /* floor of delta */
   PetscReal singularGGt  = 1e-2; /* lambda_min(G G^T) below this: singular constraint Jacobian */
-  PetscReal reducedHessMin = 1e-6; /* lambda_min(Z^T H Z) below this: B = H + (xi_B + |H|) I */
+  PetscReal reducedHessMin = 1e-6; /* lambda_min(Z^T H Z) below this x min(1, |H|): B = H + (xi_B + |H|) I */
   PetscReal muMax        = 1e8;  /* safeguards: stop increasing penalties */
   PetscReal nuMin        = 1e-8;
 };
@@ -37,7 +38,13 @@ struct InnerResult {
   bool       reachedTarget = false;
 };
 
-struct KSPInner; /* adasketch_inner.cpp */
+struct KSPInner;  /* adasketch_inner.cpp */
+struct ReducedPC; /* adasketch_reduced_pc.cpp */
+
+/* One outer iteration's spectral quantities and the accuracy test's scale (kept for -tao_adasketch_spectra_lag). */
+struct Scales {
+  PetscReal xiG, shift, normB, normG, normH, psi, upsilon, normK;
+};
 
 } // namespace adasketch
 } // namespace petal
@@ -58,6 +65,9 @@ struct Tao_AdaSketch {
   PetscBool              sketchReference = PETSC_FALSE; /* host reference kernels instead of Kokkos */
   petal::adasketch::SpectraSettings spectra;
   petal::adasketch::Constants       c;
+  PetscInt               spectraLag = 1;  /* recompute the spectral quantities every this many outer iterations */
+  IS                     stateIS = nullptr; /* TaoAdaSketchSetStateIS: the state variables (the rest are controls) */
+  PetscBool              reducedSpace = PETSC_TRUE; /* with a state set: the reduced-space preconditioner for the KSP inner solver */
   PetscBool              monitor = PETSC_FALSE; /* -tao_monitor or -tao_adasketch_monitor: one line per iteration */
 
   // State of the current/last solve
@@ -65,6 +75,8 @@ struct Tao_AdaSketch {
   PetscInt64 innerTotal = 0;
   PetscInt   penaltyIncreases = 0, halvings = 0;
   PetscReal  lastLambdaMinGGt = 0;
+  petal::adasketch::Scales scales{}; /* of the last spectra computation */
+  PetscInt   scalesIteration = -1;   /* outer iteration of that computation (-1: none in this solve) */
 
   // Work
   Vec gradL = nullptr;            /* grad_x L = grad f + G^T lambda */
@@ -111,6 +123,13 @@ PetscErrorCode InnerSolve(Tao tao, Mat H, PetscReal shift, Mat G, Vec gradL, Vec
 /* Drops what InnerSolve built for this outer iteration (the KKT matrix changes with x). */
 PetscErrorCode InnerReset(Tao tao);
 PetscErrorCode InnerDestroy(Tao tao);
+
+// adasketch_reduced_pc.cpp
+/* Makes pc the reduced-space preconditioner for KKT matrix blocks B (Hessian, shifted) and G: kkt* are the state,
+ * control and multiplier rows of the KKT matrix, xState/xControl the state and control variables. Creates *ctx on
+ * first call (sub-KSPs with prefixes tao_adasketch_state_ and tao_adasketch_control_), refreshes the blocks after. */
+PetscErrorCode ReducedPCSetUp(Tao tao, PC pc, IS kktState, IS kktControl, IS kktMult, IS xState, IS xControl, Mat B, Mat G, ReducedPC **ctx);
+PetscErrorCode ReducedPCDestroy(ReducedPC **ctx);
 
 // Spectra and sketch solver: sketch/ (adasketch_sketch_glue.cpp).
 PetscErrorCode Spectra(Mat H, Mat G, const SpectraSettings &, KKTSpectra *);

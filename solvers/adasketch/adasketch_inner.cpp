@@ -29,6 +29,9 @@ struct KSPInner {
   Vec       rhs = nullptr, sol = nullptr, work = nullptr;
   PetscBool splitsSet = PETSC_FALSE;
   PetscReal target    = 0;
+  // Reduced-space preconditioner (a state set given): state/control variables, their KKT rows, the PC's context.
+  IS         xState = nullptr, xControl = nullptr, kState = nullptr, kControl = nullptr;
+  ReducedPC *reduced = nullptr;
 };
 
 namespace {
@@ -219,6 +222,39 @@ PetscErrorCode KKTConverged(KSP ksp, PetscInt it, PetscReal rnorm, KSPConvergedR
   PetscFunctionReturn(0);
 }
 
+/* The state and control variables (x numbering) and their rows in the KKT matrix (isx maps x to KKT rows). */
+PetscErrorCode BuildStateControlSets(Tao tao, KSPInner *in)
+{
+  Tao_AdaSketch  *as = Data(tao);
+  PetscInt        xstart, xend, n;
+  const PetscInt *sidx, *kidx;
+  PetscFunctionBegin;
+  PetscCall(VecGetOwnershipRange(tao->solution, &xstart, &xend));
+  PetscCall(ISGetLocalSize(as->stateIS, &n));
+  PetscCall(ISGetIndices(as->stateIS, &sidx));
+  for (PetscInt i = 0; i < n; ++i)
+    PetscCheck(sidx[i] >= xstart && sidx[i] < xend, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
+               "TAOADASKETCH: state index %" PetscInt_FMT " (TaoAdaSketchSetStateIS) is not one of this rank's variables [%" PetscInt_FMT ", %" PetscInt_FMT ")", sidx[i], xstart, xend);
+  PetscCall(ISRestoreIndices(as->stateIS, &sidx));
+  PetscCall(ISDuplicate(as->stateIS, &in->xState));
+  PetscCall(ISSort(in->xState));
+  PetscCall(ISComplement(in->xState, xstart, xend, &in->xControl));
+  PetscCall(ISGetIndices(in->isx, &kidx));
+  for (IS *pair : {&in->xState, &in->xControl}) {
+    IS             src = pair == &in->xState ? in->xState : in->xControl;
+    const PetscInt *g;
+    PetscInt       *k;
+    PetscCall(ISGetLocalSize(src, &n));
+    PetscCall(ISGetIndices(src, &g));
+    PetscCall(PetscMalloc1(n, &k));
+    for (PetscInt i = 0; i < n; ++i) k[i] = kidx[g[i] - xstart];
+    PetscCall(ISRestoreIndices(src, &g));
+    PetscCall(ISCreateGeneral(PetscObjectComm((PetscObject)tao), n, k, PETSC_OWN_POINTER, pair == &in->xState ? &in->kState : &in->kControl));
+  }
+  PetscCall(ISRestoreIndices(in->isx, &kidx));
+  PetscFunctionReturn(0);
+}
+
 PetscErrorCode KSPSolveKKT(Tao tao, Mat H, PetscReal shift, Mat G, Vec gradL, Vec c, PetscReal rel, InnerResult *res)
 {
   Tao_AdaSketch *as = Data(tao);
@@ -251,6 +287,10 @@ PetscErrorCode KSPSolveKKT(Tao tao, Mat H, PetscReal shift, Mat G, Vec gradL, Ve
     PC        pc;
     PetscBool fs;
     PetscCall(KSPGetPC(as->ksp, &pc));
+    if (as->stateIS && as->reducedSpace) {
+      if (!in->kState) PetscCall(BuildStateControlSets(tao, in));
+      PetscCall(ReducedPCSetUp(tao, pc, in->kState, in->kControl, in->isl, in->xState, in->xControl, as->B, G, &in->reduced));
+    }
     PetscCall(PetscObjectTypeCompare((PetscObject)pc, PCFIELDSPLIT, &fs));
     if (fs && !in->splitsSet) {
       PetscCall(PCFieldSplitSetIS(pc, "0", in->isx));
@@ -326,6 +366,8 @@ PetscErrorCode InnerDestroy(Tao tao)
   PetscCall(MatDestroy(&in->Gt));
   PetscCall(ISDestroy(&in->isx));
   PetscCall(ISDestroy(&in->isl));
+  for (IS *is : {&in->xState, &in->xControl, &in->kState, &in->kControl}) PetscCall(ISDestroy(is));
+  PetscCall(ReducedPCDestroy(&in->reduced));
   PetscCall(VecDestroy(&in->rhs));
   PetscCall(VecDestroy(&in->sol));
   PetscCall(VecDestroy(&in->work));

@@ -97,6 +97,16 @@ PetscErrorCode GetKSP_AdaSketch(Tao tao, KSP *ksp)
   *ksp = Data(tao)->ksp;
   PetscFunctionReturn(0);
 }
+PetscErrorCode SetStateIS_AdaSketch(Tao tao, IS is)
+{
+  Tao_AdaSketch *as = Data(tao);
+  PetscFunctionBegin;
+  PetscCall(PetscObjectReference((PetscObject)is));
+  PetscCall(ISDestroy(&as->stateIS));
+  as->stateIS = is;
+  PetscCall(InnerDestroy(tao)); /* the KKT index sets and the preconditioner depend on it */
+  PetscFunctionReturn(0);
+}
 PetscErrorCode GetStats_AdaSketch(Tao tao, PetscInt64 *inner, PetscInt *pen, PetscInt *halv)
 {
   if (inner) *inner = Data(tao)->innerTotal;
@@ -112,7 +122,7 @@ struct Composed {
 #define PETAL_COMPOSED(n) {"TaoAdaSketch" #n "_C", (void (*)(void))n##_AdaSketch}
 const Composed kComposed[] = {PETAL_COMPOSED(SetInnerType), PETAL_COMPOSED(GetInnerType), PETAL_COMPOSED(SetSketch),    PETAL_COMPOSED(GetSketch),
                               PETAL_COMPOSED(SetSeed),      PETAL_COMPOSED(SetPenalties), PETAL_COMPOSED(GetPenalties), PETAL_COMPOSED(SetAccuracy),
-                              PETAL_COMPOSED(GetKSP),       PETAL_COMPOSED(GetStats)};
+                              PETAL_COMPOSED(GetKSP),       PETAL_COMPOSED(GetStats),     PETAL_COMPOSED(SetStateIS)};
 #undef PETAL_COMPOSED
 
 } // namespace
@@ -220,6 +230,11 @@ PetscErrorCode SetFromOptions(Tao tao, PetscOptionItems *PetscOptionsObject)
   PetscCall(PetscOptionsEList("-tao_adasketch_norm", "Matrix norm in Psi, Upsilon and |K|: frobenius (the reference's) or spectral (estimates; for PDE scale)", "", NormKindNames, 2, NormKindNames[e], &e, &flg));
   if (flg) as->spectra.norm = e == 0 ? NormKind::Frobenius : NormKind::Spectral;
   PetscCall(PetscOptionsInt("-tao_adasketch_dense_limit", "d + m at or below which the spectral quantities are computed densely", "", as->spectra.denseLimit, &as->spectra.denseLimit, NULL));
+  PetscCall(PetscOptionsInt("-tao_adasketch_spectra_lag", "Recompute lambda_min(G G^T), the reduced-Hessian test and the norms every this many iterations", "", as->spectraLag,
+                            &as->spectraLag, &flg));
+  PetscCheck(as->spectraLag >= 1, PetscObjectComm((PetscObject)tao), PETSC_ERR_ARG_OUTOFRANGE, "-tao_adasketch_spectra_lag must be at least 1");
+  PetscCall(PetscOptionsBool("-tao_adasketch_reduced_space", "With a state set (TaoAdaSketchSetStateIS): the reduced-space KKT preconditioner for the KSP inner solver", "TaoAdaSketchSetStateIS",
+                             as->reducedSpace, &as->reducedSpace, NULL));
   PetscCall(PetscOptionsReal("-tao_adasketch_spectra_tol", "Relative accuracy of iterative eigenvalue estimates", "", as->spectra.tol, &as->spectra.tol, NULL));
   PetscInt maxInner = (PetscInt)std::min<PetscInt64>(as->maxInner, PETSC_MAX_INT);
   PetscCall(PetscOptionsInt("-tao_adasketch_max_inner", "Most sketch steps per inner solve", "", maxInner, &maxInner, &flg));
@@ -317,6 +332,14 @@ PetscErrorCode TaoAdaSketchGetKSP(Tao tao, KSP *ksp)
   PetscValidHeaderSpecific(tao, TAO_CLASSID, 1);
   PetscValidPointer(ksp, 2);
   PetscUseMethod(tao, "TaoAdaSketchGetKSP_C", (Tao, KSP *), (tao, ksp));
+  PetscFunctionReturn(0);
+}
+PetscErrorCode TaoAdaSketchSetStateIS(Tao tao, IS is)
+{
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(tao, TAO_CLASSID, 1);
+  PetscValidHeaderSpecific(is, IS_CLASSID, 2);
+  PetscTryMethod(tao, "TaoAdaSketchSetStateIS_C", (Tao, IS), (tao, is));
   PetscFunctionReturn(0);
 }
 PetscErrorCode TaoAdaSketchGetStats(Tao tao, PetscInt64 *inner, PetscInt *penaltyIncreases, PetscInt *halvings)

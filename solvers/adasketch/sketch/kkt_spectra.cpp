@@ -33,6 +33,7 @@ PetscErrorCode ComputeKKTSpectra(Mat H, Mat G, const SpectraSettings &settings, 
   PetscCall(PetscLogEventBegin(PETAL_AdaSketchSpectra, H, G, 0, 0));
   *out = KKTSpectra{};
   if (hN + gM <= settings.denseLimit) PetscCall(spectra::ComputeDense(H, G, settings, out));
+  else if (settings.xState) PetscCall(spectra::ComputeWithStateSplit(H, G, settings, out));
   else PetscCall(spectra::ComputeIterative(H, G, settings, out));
   PetscCall(PetscLogEventEnd(PETAL_AdaSketchSpectra, H, G, 0, 0));
   PetscFunctionReturn(0);

@@ -18,6 +18,8 @@ struct SpectraSettings {
   NormKind norm       = NormKind::Frobenius;
   PetscInt denseLimit = 2000; /* d + m at or below which everything is computed densely */
   PetscReal tol       = 1e-6; /* relative accuracy of iterative eigenvalue estimates */
+  IS        xState    = nullptr; /* optional (not owned): the state variables, G(:, state) square and invertible;
+                                    the iterative path then works through state solves (kkt_spectra_impl.hpp) */
 };
 
 struct KKTSpectra {

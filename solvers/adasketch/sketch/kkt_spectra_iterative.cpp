@@ -343,6 +343,12 @@ PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &settings, K
   PetscCall(VecDestroy(&gctx.td));
   PetscFunctionReturn(0);
 }
+
+PetscErrorCode StartSlepc() { return SlepcInitializeIfNeeded(); }
+PetscErrorCode DominantOrExtremeEigenvalue(Mat A, int which, PetscReal tol, PetscReal absTol, PetscInt ncv, PetscReal *lambda, PetscInt *its)
+{
+  return OneEigenvalue(A, (EPSWhich)which, tol, absTol, ncv, lambda, its);
+}
 #endif
 
 } // namespace spectra

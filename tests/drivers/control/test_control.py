@@ -205,6 +205,22 @@ class AdaSketch(Case):
         self.assertLess(np.max(np.abs(fa["state"] - fp["state"])), 1e-8)
         self.assertLess(np.max(np.abs(fa["adjoint"] - fp["adjoint"])), 1e-8)
 
+    def test_reduced_space_preconditioner_and_relative_stop(self):
+        # petal-control's adasketch defaults (KSP inner solver with the reduced-space preconditioner from the state
+        # set the driver gives, spectra through state solves) at N = 63: Newton-like, a handful of outer iterations
+        # with a few inner FGMRES iterations each, and the same optimum as TAOPDIPM.
+        a, fa = cc.solve(CONTROL, ["-control_quiet", "-control_n", 63, "-tao_type", "adasketch", "-control_rtol", "1e-8"], NP, self.dir, "ada63")
+        self.converged(a, kkt=1e-8 * a["history"]["kkt"][0])
+        self.assertLessEqual(a["result"]["iterations"], 5)
+        self.assertLess(a["result"]["kkt_relative"], 1e-8)
+        kkt0 = a["history"]["kkt"][0]  # multipliers start at 0: the start point's KKT residual
+        self.assertAlmostEqual(a["solver"]["gatol"], 1e-8 * kkt0, delta=1e-12 * kkt0)
+        p, fp = self.solve(["-control_n", 63], "pdipm63")
+        self.assertLess(np.max(np.abs(fa["state"] - fp["state"])), 1e-7)
+        out = cc.run(CONTROL, ["-control_n", 15, "-tao_type", "adasketch", "-tao_view", "-control_output", "none"], NP, self.dir).stdout
+        self.assertIn("reduced-space KKT preconditioner", out)
+        self.assertIn("state variables: 225", out)
+
 
 class Output(Case):
     def test_files_json_history_and_plot(self):

@@ -121,6 +121,48 @@ TEST(KKTSpectra, PoissonControlClosedForm)
   }
 }
 
+TEST(KKTSpectra, StateSplitBoundsOnPoissonControl)
+{
+  // With a state split (G_y = L square, G_u = I): no G G^T factorisation; lambda_min(G G^T) >= sigma_min(L)^2 + 1
+  // (equal here, L symmetric) and lambda_min(Z^T H Z) >= lambda_min(W) / lambda_max(Y^T Y) with Y = [-L^-1; I]:
+  // W = hw L^-2 + hz, Y^T Y = I + L^-2, so the bound is (hz + hw / mu_max^2) / (1 + 1 / mu_min^2). Estimated to
+  // 1e-2. On PETSC_COMM_SELF (every rank the same problem): the split needs each rank's states to match its rows.
+  for (int D : {2, 3}) {
+    const PetscInt N = D == 2 ? 12 : 6;
+    const double   h = 1.0 / (N + 1), hz = 1e-2;
+    const auto     cf = kkt_mats::PoissonControlSpectra(N, D, h, 1.0, hz);
+    Mat            H, G;
+    IS             state;
+    PETAL_ASSERT_OK(kkt_mats::PoissonControl(PETSC_COMM_SELF, N, D, h, 1.0, hz, &H, &G));
+    PetscInt m;
+    PETAL_ASSERT_OK(MatGetSize(G, &m, NULL));
+    PETAL_ASSERT_OK(ISCreateStride(PETSC_COMM_SELF, m, 0, 1, &state));
+    SpectraSettings set = Settings(false, NormKind::Spectral);
+    set.xState          = state;
+    KKTSpectra s;
+    PETAL_ASSERT_OK(ComputeKKTSpectra(H, G, set, &s));
+    const double muMin2 = cf.lambdaMinGGt - 1, muMax2 = cf.normGspectral * cf.normGspectral - 1;
+    const double bound  = (hz + 1.0 / muMax2) / (1 + 1.0 / muMin2);
+    EXPECT_NEAR(s.lambdaMinGGt, cf.lambdaMinGGt, 2e-2 * cf.lambdaMinGGt) << "D=" << D;
+    EXPECT_NEAR(s.lambdaMinReducedHessian, bound, 3e-2 * bound) << "D=" << D;
+    EXPECT_LE(s.lambdaMinReducedHessian, cf.lambdaMinReduced * (1 + 1e-2)) << "a lower bound, D=" << D;
+    EXPECT_NEAR(s.normH, 1.0, 1e-2);
+    EXPECT_NEAR(s.normG, cf.normGspectral, 1e-2 * cf.normGspectral);
+    // An indefinite reduced Hessian keeps its sign: H_uu = -hz.
+    Mat Hneg;
+    PETAL_ASSERT_OK(MatDuplicate(H, MAT_COPY_VALUES, &Hneg));
+    for (PetscInt i = m; i < 2 * m; ++i) PETAL_ASSERT_OK(MatSetValue(Hneg, i, i, -hz, INSERT_VALUES));
+    PETAL_ASSERT_OK(MatAssemblyBegin(Hneg, MAT_FINAL_ASSEMBLY));
+    PETAL_ASSERT_OK(MatAssemblyEnd(Hneg, MAT_FINAL_ASSEMBLY));
+    PETAL_ASSERT_OK(ComputeKKTSpectra(Hneg, G, set, &s));
+    EXPECT_LT(s.lambdaMinReducedHessian, 0) << "D=" << D;
+    PETAL_ASSERT_OK(MatDestroy(&Hneg));
+    PETAL_ASSERT_OK(ISDestroy(&state));
+    PETAL_ASSERT_OK(MatDestroy(&H));
+    PETAL_ASSERT_OK(MatDestroy(&G));
+  }
+}
+
 namespace {
 PetscErrorCode ShellMult(Mat A, Vec x, Vec y)
 {
