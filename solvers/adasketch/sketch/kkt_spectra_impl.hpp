@@ -18,8 +18,9 @@ PetscErrorCode ComputeIterative(Mat H, Mat G, const SpectraSettings &, KKTSpectr
 /* With a state split (SpectraSettings::xState, G_y = G(:, state) square and invertible): no G G^T factorisation;
  * solves with G_y and G_y^T (GMRES + BoomerAMG, prefix -petal_spectra_state_) instead. lambda_min(G G^T) is
  * replaced by its lower bound sigma_min(G_y)^2 + lambda_min(G_u G_u^T) (the second term only when G_u is square),
- * lambda_min(Z^T H Z) by lambda_min(W) / lambda_max(Y^T Y) when positive (W = Y^T H Y, Y = [-G_y^-1 G_u; I] a
- * null-space basis: a lower bound of the Rayleigh quotients of H on null(G); the sign is exact). */
+ * lambda_min(Z^T H Z) by lambda_min(W) / (1 + |G_u|^2 / sigma_min(G_y)^2) when positive (W = Y^T H Y,
+ * Y = [-G_y^-1 G_u; I] a null-space basis: a lower bound of the Rayleigh quotients of H on null(G); the sign is
+ * exact). */
 PetscErrorCode ComputeWithStateSplit(Mat H, Mat G, const SpectraSettings &, KKTSpectra *);
 
 #if defined(PETAL_HAVE_SLEPC)
