@@ -259,10 +259,13 @@ PetscErrorCode BuildStateControlSets(Tao tao, KSPInner *in)
   PetscCall(VecGetOwnershipRange(tao->solution, &xstart, &xend));
   PetscCall(ISGetLocalSize(as->stateIS, &n));
   PetscCall(ISGetIndices(as->stateIS, &sidx));
-  for (PetscInt i = 0; i < n; ++i)
-    PetscCheck(sidx[i] >= xstart && sidx[i] < xend, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE,
-               "TAOADASKETCH: state index %" PetscInt_FMT " (TaoAdaSketchSetStateIS) is not one of this rank's variables [%" PetscInt_FMT ", %" PetscInt_FMT ")", sidx[i], xstart, xend);
+  PetscInt bad = -1, anyBad; /* agreed on every rank: a rank erring alone would leave the others in a collective */
+  for (PetscInt i = 0; i < n && bad < 0; ++i)
+    if (sidx[i] < xstart || sidx[i] >= xend) bad = sidx[i];
   PetscCall(ISRestoreIndices(as->stateIS, &sidx));
+  PetscCall(MPIU_Allreduce(&bad, &anyBad, 1, MPIU_INT, MPI_MAX, PetscObjectComm((PetscObject)tao)));
+  PetscCheck(anyBad < 0, PetscObjectComm((PetscObject)tao), PETSC_ERR_ARG_OUTOFRANGE,
+             "TAOADASKETCH: the state set (TaoAdaSketchSetStateIS) holds variable %" PetscInt_FMT " on a rank that does not own it: each rank must list only its own variables", anyBad);
   PetscCall(ISDuplicate(as->stateIS, &in->xState));
   PetscCall(ISSort(in->xState));
   PetscCall(ISComplement(in->xState, xstart, xend, &in->xControl));
