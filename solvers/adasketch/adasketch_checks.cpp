@@ -77,6 +77,26 @@ PetscErrorCode CheckProblem(Tao tao)
     PetscCall(VecGetSize(tao->DE, &lm));
     PetscCheck(lm == m, comm, PETSC_ERR_ARG_SIZ, "TAOADASKETCH: the multipliers (dual variables) have %" PetscInt_FMT " entries, the constraints %" PetscInt_FMT, lm, m);
   }
+  // The state set (TaoAdaSketchSetStateIS): as many states as constraints, each rank listing only its own variables
+  // (agreed on every rank: the spectra and the preconditioner index with it in collective calls).
+  Tao_AdaSketch *as = Data(tao);
+  if (as->stateIS) {
+    PetscInt        ny, nloc, xs, xe, badIndex = -1, anyBad;
+    const PetscInt *idx;
+    PetscCall(ISGetSize(as->stateIS, &ny));
+    PetscCheck(ny == m, comm, PETSC_ERR_ARG_SIZ,
+               "TAOADASKETCH: the state set (TaoAdaSketchSetStateIS) has %" PetscInt_FMT " variables but there are %" PetscInt_FMT " constraints: the reduced-space preconditioner and spectra need the square state Jacobian dc/dy",
+               ny, m);
+    PetscCall(VecGetOwnershipRange(tao->solution, &xs, &xe));
+    PetscCall(ISGetLocalSize(as->stateIS, &nloc));
+    PetscCall(ISGetIndices(as->stateIS, &idx));
+    for (PetscInt i = 0; i < nloc && badIndex < 0; ++i)
+      if (idx[i] < xs || idx[i] >= xe) badIndex = idx[i];
+    PetscCall(ISRestoreIndices(as->stateIS, &idx));
+    PetscCall(MPIU_Allreduce(&badIndex, &anyBad, 1, MPIU_INT, MPI_MAX, comm));
+    PetscCheck(anyBad < 0, comm, PETSC_ERR_ARG_OUTOFRANGE,
+               "TAOADASKETCH: the state set (TaoAdaSketchSetStateIS) holds variable %" PetscInt_FMT " on a rank that does not own it: each rank must list only its own variables", anyBad);
+  }
   PetscFunctionReturn(0);
 }
 

@@ -249,39 +249,31 @@ PetscErrorCode KKTMultBlocks(Mat K, Vec z, Vec out)
   PetscFunctionReturn(0);
 }
 
-/* The state and control variables (x numbering) and their rows in the KKT matrix (isx maps x to KKT rows). */
+/* The state and control variables (x numbering; the state set was checked by CheckProblem) and their KKT rows:
+ * each rank's x entries are KKT rows (first of isx) + (index - xstart). */
 PetscErrorCode BuildStateControlSets(Tao tao, KSPInner *in)
 {
-  Tao_AdaSketch  *as = Data(tao);
-  PetscInt        xstart, xend, n;
-  const PetscInt *sidx, *kidx;
+  PetscInt xstart, xend, first, step;
   PetscFunctionBegin;
   PetscCall(VecGetOwnershipRange(tao->solution, &xstart, &xend));
-  PetscCall(ISGetLocalSize(as->stateIS, &n));
-  PetscCall(ISGetIndices(as->stateIS, &sidx));
-  PetscInt bad = -1, anyBad; /* agreed on every rank: a rank erring alone would leave the others in a collective */
-  for (PetscInt i = 0; i < n && bad < 0; ++i)
-    if (sidx[i] < xstart || sidx[i] >= xend) bad = sidx[i];
-  PetscCall(ISRestoreIndices(as->stateIS, &sidx));
-  PetscCall(MPIU_Allreduce(&bad, &anyBad, 1, MPIU_INT, MPI_MAX, PetscObjectComm((PetscObject)tao)));
-  PetscCheck(anyBad < 0, PetscObjectComm((PetscObject)tao), PETSC_ERR_ARG_OUTOFRANGE,
-             "TAOADASKETCH: the state set (TaoAdaSketchSetStateIS) holds variable %" PetscInt_FMT " on a rank that does not own it: each rank must list only its own variables", anyBad);
-  PetscCall(ISDuplicate(as->stateIS, &in->xState));
+  PetscCall(ISDuplicate(Data(tao)->stateIS, &in->xState));
   PetscCall(ISSort(in->xState));
   PetscCall(ISComplement(in->xState, xstart, xend, &in->xControl));
-  PetscCall(ISGetIndices(in->isx, &kidx));
-  for (IS *pair : {&in->xState, &in->xControl}) {
-    IS             src = pair == &in->xState ? in->xState : in->xControl;
+  PetscCall(ISStrideGetInfo(in->isx, &first, &step));
+  auto toKKT = [&](IS vars, IS *rows) {
     const PetscInt *g;
-    PetscInt       *k;
-    PetscCall(ISGetLocalSize(src, &n));
-    PetscCall(ISGetIndices(src, &g));
+    PetscInt       *k, n;
+    PetscFunctionBegin;
+    PetscCall(ISGetLocalSize(vars, &n));
+    PetscCall(ISGetIndices(vars, &g));
     PetscCall(PetscMalloc1(n, &k));
-    for (PetscInt i = 0; i < n; ++i) k[i] = kidx[g[i] - xstart];
-    PetscCall(ISRestoreIndices(src, &g));
-    PetscCall(ISCreateGeneral(PetscObjectComm((PetscObject)tao), n, k, PETSC_OWN_POINTER, pair == &in->xState ? &in->kState : &in->kControl));
-  }
-  PetscCall(ISRestoreIndices(in->isx, &kidx));
+    for (PetscInt i = 0; i < n; ++i) k[i] = first + (g[i] - xstart);
+    PetscCall(ISRestoreIndices(vars, &g));
+    PetscCall(ISCreateGeneral(PetscObjectComm((PetscObject)tao), n, k, PETSC_OWN_POINTER, rows));
+    PetscFunctionReturn(0);
+  };
+  PetscCall(toKKT(in->xState, &in->kState));
+  PetscCall(toKKT(in->xControl, &in->kControl));
   PetscFunctionReturn(0);
 }
 

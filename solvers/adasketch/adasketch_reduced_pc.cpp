@@ -146,12 +146,6 @@ PetscErrorCode ReducedPCSetUp(Tao tao, PC pc, IS kktState, IS kktControl, IS kkt
     PetscCall(CreateSubKSPWith(tao, "control", KSPPREONLY, PETSC_DEFAULT, PCJACOBI, &r->control));
   }
   PetscCall(DestroyBlocks(r));
-  PetscInt ny, m;
-  PetscCall(ISGetSize(xState, &ny));
-  PetscCall(MatGetSize(G, &m, nullptr));
-  PetscCheck(ny == m, PetscObjectComm((PetscObject)tao), PETSC_ERR_ARG_SIZ,
-             "TAOADASKETCH: the state set (TaoAdaSketchSetStateIS) has %" PetscInt_FMT " variables but there are %" PetscInt_FMT " constraints: the reduced-space preconditioner needs the square state Jacobian dc/dy",
-             ny, m);
   IS rows;
   PetscCall(MatGetOwnershipIS(G, &rows, nullptr));
   PetscCall(MatCreateSubMatrix(G, rows, xState, MAT_INITIAL_MATRIX, &r->Gy));
